@@ -1,0 +1,76 @@
+/**
+ * The `evlog` program: three command factories under one commander root, and the single place
+ * where errors become one stderr line and an exit code.
+ */
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { makeGenerateCommand } from './commands/generate.js';
+import { EvlogError, ExitCode } from './errors.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+export interface ProgramOutput {
+  writeOut: (text: string) => void;
+  writeErr: (text: string) => void;
+}
+
+const defaultOutput: ProgramOutput = {
+  writeOut: (text) => process.stdout.write(text),
+  writeErr: (text) => process.stderr.write(text),
+};
+
+/** commander's messages start with `error:` and may carry a suggestion on a second line. */
+function oneLine(message: string): string {
+  return `evlog: ${message.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ')}\n`;
+}
+
+export function makeProgram(output: ProgramOutput = defaultOutput): Command {
+  const program = new Command('evlog')
+    .description('turn an append-only log file into a live event stream')
+    .version(version, '-V, --version')
+    .showSuggestionAfterError(true)
+    .addCommand(makeGenerateCommand())
+    .addHelpText('after', `
+Examples:
+  evlog generate -r 100 event.log          append 100 events per second
+  evlog generate -n 1000 -r 0 --format json events.json
+
+Set EVLOG_DEBUG=1 to see stack traces.`);
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({
+      writeOut: output.writeOut,
+      writeErr: output.writeErr,
+      outputError: (text) => output.writeErr(oneLine(text)),
+    });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: readonly string[] = process.argv, output: ProgramOutput = defaultOutput): Promise<number> {
+  try {
+    await makeProgram(output).parseAsync(argv);
+    return ExitCode.ok;
+  } catch (err) {
+    return reportError(err, output);
+  }
+}
+
+function reportError(err: unknown, output: ProgramOutput): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (or the help/version text).
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const debug = process.env.EVLOG_DEBUG === '1';
+  if (err instanceof EvlogError) {
+    output.writeErr(oneLine(err.message));
+    if (debug) output.writeErr(`${err.stack ?? ''}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  output.writeErr(oneLine(message));
+  if (debug && err instanceof Error) output.writeErr(`${err.stack ?? ''}\n`);
+  return ExitCode.runtime;
+}

@@ -1,0 +1,64 @@
+/**
+ * One home for every failure a user can see. Each error carries a stable `code` (tests assert it,
+ * not the wording) and the process exit code the CLI maps it to.
+ */
+export const ExitCode = {
+  ok: 0,
+  runtime: 1,
+  usage: 2,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class EvlogError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+
+  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad flag value, bad combination, unusable plugin: found before anything starts (exit 2). */
+export class UsageError extends EvlogError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, ExitCode.usage, options);
+  }
+}
+
+/** Something failed while running: I/O, network, auth (exit 1). */
+export class RuntimeError extends EvlogError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, ExitCode.runtime, options);
+  }
+}
+
+const systemReasons: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a parent is not a directory',
+  EISDIR: 'is a directory',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOSPC: 'no space left on device',
+  EROFS: 'read-only file system',
+};
+
+/** A short human reason for a Node system error, without the syscall noise. */
+export function describeSystemError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code && systemReasons[e.code]) return systemReasons[e.code]!;
+  if (e instanceof Error) return e.message;
+  return String(err);
+}
+
+export function isErrnoException(err: unknown, code?: string): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    (code === undefined || (err as NodeJS.ErrnoException).code === code);
+}

@@ -1,0 +1,61 @@
+/**
+ * Pure parsers for flag values. They throw commander's InvalidArgumentError so commander names the
+ * flag and the value at fault in one line; the CLI turns that into exit code 2.
+ */
+import { InvalidArgumentError } from 'commander';
+
+const wholeNumber = /^\d+$/;
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!wholeNumber.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError('expected a whole number >= 0.');
+  }
+  return n;
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = parseNonNegativeInt(value);
+  if (n === 0) throw new InvalidArgumentError('expected a whole number >= 1.');
+  return n;
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!wholeNumber.test(value.trim()) || n > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  }
+  return n;
+}
+
+export function parseRate(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError('expected a number of events per second >= 0.');
+  }
+  return n;
+}
+
+/** A name usable as an event or session: the text format `<session>:<event>` must round-trip. */
+export function isValidName(name: string): boolean {
+  return name.length > 0 && !/[:\s]/.test(name);
+}
+
+export function parseEventList(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  const bad = names.find((name) => !isValidName(name));
+  if (bad !== undefined) {
+    throw new InvalidArgumentError(
+      bad === '' ? 'event names must not be empty.' : `event name '${bad}' must not contain ':' or whitespace.`,
+    );
+  }
+  return names;
+}
+
+export function parseRegex(value: string, flags = ''): RegExp {
+  try {
+    return new RegExp(value, flags);
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid regular expression: ${(err as Error).message}.`);
+  }
+}

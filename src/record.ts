@@ -1,0 +1,34 @@
+/**
+ * The event format: `<session>:<event>`, or a JSON object (winston's JSON format) carrying
+ * `session`/`event` fields or a `message` in the text form. Anything else is still a line, just
+ * without session and event.
+ */
+export interface EventFields {
+  session: string;
+  event: string;
+}
+
+export function parseTextEvent(text: string): EventFields | undefined {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) return undefined;
+  return { session: text.slice(0, colon), event: text.slice(colon + 1) };
+}
+
+function parseJsonEvent(line: string): EventFields | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    // Not JSON after all: a text line that happens to start with a brace.
+    return parseTextEvent(line);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { session, event, message } = value as Record<string, unknown>;
+  if (typeof session === 'string' && typeof event === 'string') return { session, event };
+  return typeof message === 'string' ? parseTextEvent(message) : undefined;
+}
+
+export function parseEventLine(line: string): EventFields | undefined {
+  // Only a line that looks like an object pays for JSON.parse.
+  return line.charCodeAt(0) === 0x7b /* { */ ? parseJsonEvent(line) : parseTextEvent(line);
+}

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, vi } from 'vitest';
+import { main } from '../../src/cli.js';
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/evlog.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process with captured output. */
+export async function runInProcess(args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'evlog', ...args], {
+    writeOut: (text) => (stdout += text),
+    writeErr: (text) => (stderr += text),
+  });
+  return { code, stdout, stderr };
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children = new Set<ChildProcess>();
+
+afterEach(() => {
+  // Only the processes this test started, by their PID.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+/** Spawns the real `evlog` binary. */
+export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {}): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs the real binary to completion. */
+export async function runCli(args: string[], opts: Parameters<typeof spawnCli>[1] & { input?: string } = {}): Promise<CliResult> {
+  const spawned = spawnCli(args, { ...opts, stdin: opts.input === undefined ? opts.stdin : 'pipe' });
+  if (opts.input !== undefined) spawned.child.stdin!.end(opts.input);
+  const { code } = await spawned.exited;
+  return { code: code ?? -1, stdout: spawned.stdout(), stderr: spawned.stderr() };
+}
+
+/** Waits until `read()` matches, polling; fails with the last value seen at the deadline. */
+export async function waitForMatch(read: () => string, pattern: RegExp, timeout = 10_000): Promise<RegExpMatchArray> {
+  return vi.waitFor(() => {
+    const m = read().match(pattern);
+    if (!m) throw new Error(`waiting for ${pattern} in: ${read().slice(-500)}`);
+    return m;
+  }, { timeout, interval: 20 });
+}
