@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { makeGenerateCommand } from './commands/generate.js';
+import { makeServeCommand } from './commands/serve.js';
 import { EvlogError, ExitCode } from './errors.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -30,10 +31,13 @@ export function makeProgram(output: ProgramOutput = defaultOutput): Command {
     .version(version, '-V, --version')
     .showSuggestionAfterError(true)
     .addCommand(makeGenerateCommand())
+    .addCommand(makeServeCommand())
     .addHelpText('after', `
 Examples:
   evlog generate -r 100 event.log          append 100 events per second
   evlog generate -n 1000 -r 0 --format json events.json
+  evlog serve event.log                     follow it on http://127.0.0.1:8001
+  curl -N http://127.0.0.1:8001/stream      read the stream as raw lines
 
 Set EVLOG_DEBUG=1 to see stack traces.`);
   const configure = (cmd: Command): void => {

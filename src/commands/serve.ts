@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import { Command, Option } from 'commander';
+import { parsePort, parsePositiveInt } from '../options.js';
+import { shutdownSignal } from '../shutdown.js';
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  token?: string;
+  maxLineBytes: number;
+  maxClients: number;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export function makeServeCommand(): Command {
+  return new Command('serve')
+    .description('follow a log file like tail -F and stream it over chunked HTTP, SSE and WebSocket')
+    .argument('[file]', 'log file to follow', 'event.log')
+    .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, 8001)
+    .option('-H, --host <addr>', 'bind address', '127.0.0.1')
+    .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN'))
+    .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, 1024 * 1024)
+    .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, 10_000)
+    .action(async (file: string, flags: ServeFlags) => {
+      // Loaded on demand so `evlog --help` does not pay for chokidar and ws.
+      const { createServer } = await import('../server/index.js');
+      const shutdown = shutdownSignal();
+      try {
+        const server = await createServer({ file, ...flags });
+        if (!server.follower.current) process.stderr.write(`evlog: waiting for ${file} to appear\n`);
+        if (!isLoopback(flags.host) && flags.token === undefined) {
+          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${file}\n`);
+        }
+        process.stderr.write(`evlog: serving ${file} on ${server.url}\n`);
+        if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
+        await server.close();
+      } finally {
+        shutdown.dispose();
+      }
+    });
+}

@@ -1,0 +1,244 @@
+/**
+ * Follows a path by name, like `tail -F`. chokidar only says *that* something changed; the truth
+ * comes from stat of the path and fstat of the open descriptor (identity and size). Every
+ * notification re-checks both, so merged or dropped events cannot mislead us, and a slow poll
+ * covers anything a watcher misses (a directory that does not exist yet, network file systems).
+ */
+import { EventEmitter } from 'node:events';
+import { open, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { RuntimeError, describeSystemError, isErrnoException } from '../errors.js';
+import { sameFile, type FileIdentity } from '../cursor.js';
+import { ChunkCache } from './chunk-cache.js';
+import { Generation } from './generation.js';
+
+export interface FollowerEvents {
+  /** The file grew, was replaced or was truncated: readers should look again. */
+  change: [];
+  rotate: [from: Generation, to: Generation];
+  truncate: [gen: Generation];
+  /** A problem worth a log line that does not stop following (e.g. the path became unreadable). */
+  warning: [message: string];
+}
+
+export interface FollowerOptions {
+  /** Safety-net re-check interval, for changes no watcher reported. */
+  pollMs?: number;
+}
+
+const DEFAULT_POLL_MS = 1000;
+
+export class Follower extends EventEmitter<FollowerEvents> {
+  readonly file: string;
+  readonly cache = new ChunkCache();
+  current: Generation | undefined;
+  rotations = 0;
+  truncations = 0;
+  /** Every byte read from the file, shared reads counted once. */
+  bytesRead = 0;
+  #generations: Generation[] = [];
+  #watcher: FSWatcher | undefined;
+  #watching: Promise<void> | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #checking = false;
+  #again = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #wait: { promise: Promise<void>; resolve: () => void } | undefined;
+  #lastWarning = '';
+
+  private constructor(file: string) {
+    super();
+    this.file = path.resolve(file);
+  }
+
+  /**
+   * Starts following. The watcher is ready before the first look at the file, so nothing appended
+   * in between goes unnoticed. A path that is a directory or unreadable fails here; a missing one
+   * is waited for.
+   */
+  static async start(file: string, options: FollowerOptions = {}): Promise<Follower> {
+    const follower = new Follower(file);
+    try {
+      await follower.#startWatcher();
+      await follower.#check(true);
+    } catch (err) {
+      await follower.close();
+      throw err;
+    }
+    follower.#poll = setInterval(() => follower.poke(), options.pollMs ?? DEFAULT_POLL_MS);
+    follower.#poll.unref();
+    return follower;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves at the next change (or at close). Shared by every waiting reader. */
+  changed(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#wait) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#wait = { promise, resolve };
+    }
+    return this.#wait.promise;
+  }
+
+  /** The open generation with this identity, if any (for resuming by id). */
+  find(identity: FileIdentity): Generation | undefined {
+    return this.#generations.find((gen) => sameFile(gen, identity));
+  }
+
+  /** Asks for a re-check; checks never overlap, and a request during one triggers another. */
+  poke(): void {
+    if (this.#closed) return;
+    if (this.#checking) {
+      this.#again = true;
+      return;
+    }
+    void this.#runChecks();
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#poll);
+    this.#notify();
+    await this.#watching?.catch(() => undefined);
+    await this.#watcher?.close();
+    await Promise.all(this.#generations.map((gen) => gen.close()));
+  }
+
+  async #runChecks(): Promise<void> {
+    this.#checking = true;
+    try {
+      do {
+        this.#again = false;
+        await this.#check(false);
+      } while (this.#again && !this.#closed);
+      this.#lastWarning = '';
+    } catch (err) {
+      this.#warn(`cannot follow ${this.file}: ${describeSystemError(err)}`);
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  #startWatcher(): Promise<void> {
+    const dir = path.dirname(this.file);
+    const base = path.basename(this.file);
+    this.#watching ??= (async () => {
+      const watcher = watch(dir, {
+        depth: 0,
+        ignoreInitial: true,
+        // We re-check identity on every event, so chokidar need not delay unlinks to merge them.
+        atomic: false,
+        ignored: (p: string) => p !== dir && p !== this.file,
+      });
+      this.#watcher = watcher;
+      // chokidar throttles `change` to one per 50 ms; raw events are not throttled, and latency
+      // matters here, so both wake us.
+      watcher.on('all', () => this.poke());
+      watcher.on('raw', (_event, name) => {
+        if (name === base || name === this.file) this.poke();
+      });
+      watcher.on('error', (err) => this.#warn(`watching ${dir}: ${describeSystemError(err)}`));
+      await new Promise<void>((resolve) => watcher.once('ready', resolve));
+    })();
+    return this.#watching;
+  }
+
+  async #check(starting: boolean): Promise<void> {
+    if (this.#closed) return;
+    let pathStats: Stats | undefined;
+    try {
+      pathStats = await stat(this.file);
+    } catch (err) {
+      if (!isErrnoException(err, 'ENOENT') && !isErrnoException(err, 'ENOTDIR')) throw this.#fileError(err);
+    }
+    if (pathStats?.isDirectory()) throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const current = this.current;
+
+    if (pathStats && (!current || !sameFile(current, pathStats))) {
+      await this.#openNext(current, starting);
+      return;
+    }
+    if (!current) return;
+    // Same file at the path (or none: deleted or renamed away, and a writer may still append to
+    // the inode we hold), so its descriptor tells how much there is.
+    const { size } = await current.handle.stat();
+    if (size < current.size) {
+      current.epoch++;
+      current.size = size;
+      this.truncations++;
+      this.emit('truncate', current);
+      this.#notify();
+    } else if (size > current.size) {
+      current.size = size;
+      this.#notify();
+    }
+  }
+
+  /** The path holds a new inode: finish the old generation at its final size, open the new one. */
+  async #openNext(previous: Generation | undefined, starting: boolean): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (err) {
+      if (isErrnoException(err, 'ENOENT')) return; // gone again already; the next event tells
+      if (starting) throw this.#fileError(err);
+      throw err;
+    }
+    // Identity from the descriptor we hold, not the earlier stat of the path: no race.
+    const stats = await handle.stat();
+    if (stats.isDirectory()) {
+      await handle.close();
+      throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    }
+    const gen = new Generation(handle, stats, stats.size, (n) => (this.bytesRead += n)).acquire();
+    if (previous) {
+      // Everything written to the old inode up to now is still delivered through its descriptor.
+      previous.size = Math.max(previous.size, (await previous.handle.stat()).size);
+      previous.next = gen;
+      this.rotations++;
+    }
+    this.#generations.push(gen);
+    this.current = gen;
+    if (previous) {
+      this.emit('rotate', previous, gen);
+      previous.release();
+    }
+    this.#prune();
+    this.#notify();
+  }
+
+  #prune(): void {
+    this.#generations = this.#generations.filter((gen) => !gen.isClosed);
+  }
+
+  #notify(): void {
+    const wait = this.#wait;
+    this.#wait = undefined;
+    this.emit('change');
+    wait?.resolve();
+  }
+
+  #fileError(err: unknown): RuntimeError {
+    return new RuntimeError('EVLOG_ERR_FILE_READ', `cannot read ${this.file}: ${describeSystemError(err)}`, { cause: err });
+  }
+
+  #warn(message: string): void {
+    // The safety poll would repeat the same complaint every second.
+    if (message === this.#lastWarning) return;
+    this.#lastWarning = message;
+    this.emit('warning', message);
+  }
+}

@@ -1,0 +1,89 @@
+/** `GET /stream`: chunked text, NDJSON or Server-Sent Events from one reader. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Follower } from '../follow/follower.js';
+import { LineReader } from '../follow/reader.js';
+import type { Metrics, Transport } from './metrics.js';
+import { pump, type Sink } from './pump.js';
+import type { StreamQuery } from './query.js';
+
+const contentTypes = {
+  text: 'text/plain; charset=utf-8',
+  ndjson: 'application/x-ndjson',
+  sse: 'text/event-stream; charset=utf-8',
+} as const;
+
+export interface HttpStreamContext {
+  follower: Follower;
+  metrics: Metrics;
+  maxLineBytes: number;
+  sseHeartbeatMs: number;
+  /** Streams still open, so shutdown can end them. */
+  open: Set<ServerResponse>;
+}
+
+class ResponseSink implements Sink {
+  readonly #res: ServerResponse;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  get closed(): boolean {
+    return this.#res.destroyed || this.#res.writableEnded;
+  }
+
+  write(payload: string | Buffer): boolean {
+    return this.#res.write(payload);
+  }
+
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#res.off('drain', done);
+        this.#res.off('close', done);
+        resolve();
+      };
+      this.#res.on('drain', done);
+      this.#res.on('close', done);
+    });
+  }
+}
+
+export async function serveHttpStream(req: IncomingMessage, res: ServerResponse, query: StreamQuery, ctx: HttpStreamContext): Promise<void> {
+  const format = query.encoding === 'sse' || query.encoding === 'ndjson' ? query.encoding : 'text';
+  const transport: Transport = format === 'sse' ? 'sse' : 'http';
+  res.writeHead(200, {
+    'content-type': contentTypes[format],
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    // Reverse proxies must not hold a live stream back to fill their buffers.
+    'x-accel-buffering': 'no',
+  });
+  // Idle streams would otherwise sit undetected behind a dead peer.
+  req.socket.setKeepAlive(true, 30_000);
+  req.socket.setNoDelay(true);
+  let heartbeat: NodeJS.Timeout | undefined;
+  if (format === 'sse') {
+    res.write('retry: 1000\n\n');
+    heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.sseHeartbeatMs);
+  } else {
+    res.flushHeaders();
+  }
+
+  const reader = new LineReader(ctx.follower, query.startAt, { maxLineBytes: ctx.maxLineBytes });
+  ctx.metrics.clients[transport]++;
+  ctx.metrics.connections[transport]++;
+  ctx.open.add(res);
+  res.on('close', () => reader.close());
+  try {
+    await pump(reader, new ResponseSink(res), { encoding: format, maxLineBytes: ctx.maxLineBytes, match: query.match }, (encoded) =>
+      ctx.metrics.count(transport, encoded),
+    );
+  } finally {
+    clearInterval(heartbeat);
+    reader.close();
+    ctx.open.delete(res);
+    ctx.metrics.clients[transport]--;
+    if (!res.writableEnded) res.end();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The query of `/stream` and `/ws`, validated before any byte of the response is written, so a
+ * bad request gets a 400 with a one-line reason instead of a stream that goes wrong later.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { decodeCursor } from '../cursor.js';
+import type { StartAt } from '../follow/reader.js';
+import type { Encoding } from './encode.js';
+
+export class BadRequest extends Error {}
+
+export interface StreamQuery {
+  encoding: Encoding;
+  startAt: StartAt;
+  match: RegExp | undefined;
+}
+
+function parseTail(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new BadRequest(`tail: expected a whole number >= 0, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function parseFrom(value: string, source: string): StartAt {
+  if (value === 'start') return { kind: 'start' };
+  const cursor = decodeCursor(value);
+  if (!cursor) throw new BadRequest(`${source}: '${value}' is not an id from this server (or 'start')`);
+  return { kind: 'after', cursor };
+}
+
+function parseMatch(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    throw new BadRequest(`match: invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+function negotiate(format: string | null, accept: string | undefined, ws: boolean): Encoding {
+  if (ws) {
+    if (format === null || format === 'ndjson') return 'ws-ndjson';
+    if (format === 'text') return 'ws-text';
+    throw new BadRequest(`format: expected text or ndjson, got '${format}'`);
+  }
+  if (format !== null) {
+    if (format === 'text' || format === 'ndjson' || format === 'sse') return format;
+    throw new BadRequest(`format: expected text, ndjson or sse, got '${format}'`);
+  }
+  if (accept?.includes('text/event-stream')) return 'sse';
+  if (accept?.includes('application/x-ndjson')) return 'ndjson';
+  return 'text';
+}
+
+export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boolean): StreamQuery {
+  const params = url.searchParams;
+  const encoding = negotiate(params.get('format'), headers.accept, ws);
+  const tail = params.get('tail');
+  const from = params.get('from');
+  const match = params.get('match');
+
+  let startAt: StartAt = tail === null ? { kind: 'new' } : { kind: 'tail', lines: parseTail(tail) };
+  if (from !== null) startAt = parseFrom(from, 'from');
+  // A reconnecting EventSource repeats its original URL; the id it last saw must win over it.
+  const lastEventId = headers['last-event-id'];
+  if (typeof lastEventId === 'string' && lastEventId !== '') startAt = parseFrom(lastEventId, 'Last-Event-ID');
+
+  return { encoding, startAt, match: match === null || match === '' ? undefined : parseMatch(match) };
+}

@@ -1,0 +1,113 @@
+/**
+ * `GET /ws`: one WebSocket message per batch (NDJSON records or raw lines joined by `\n`), with a
+ * ping/pong heartbeat that terminates peers that stopped answering.
+ */
+import { isUtf8 } from 'node:buffer';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Follower } from '../follow/follower.js';
+import { LineReader } from '../follow/reader.js';
+import type { Metrics } from './metrics.js';
+import { pump, type Sink } from './pump.js';
+import type { StreamQuery } from './query.js';
+
+/** Bytes queued in ws before we stop reading for that client. */
+const HIGH_WATER = 1024 * 1024;
+
+export interface WsContext {
+  follower: Follower;
+  metrics: Metrics;
+  maxLineBytes: number;
+}
+
+class WsSink implements Sink {
+  readonly #ws: WebSocket;
+  #flushed: Promise<void> = Promise.resolve();
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+  }
+
+  get closed(): boolean {
+    return this.#ws.readyState !== this.#ws.OPEN;
+  }
+
+  write(payload: string | Buffer): boolean {
+    // A text frame must be valid UTF-8 or the peer closes with 1007; raw bytes that are not get
+    // the same replacement characters the NDJSON form would show.
+    const data = typeof payload === 'string' || isUtf8(payload) ? payload : payload.toString('utf8');
+    this.#flushed = new Promise((resolve) => this.#ws.send(data, { binary: false }, () => resolve()));
+    return this.#ws.bufferedAmount < HIGH_WATER;
+  }
+
+  drained(): Promise<void> {
+    // Once the last send is written out, everything queued before it is too.
+    return this.#flushed;
+  }
+}
+
+export class WsEndpoint {
+  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  readonly #ctx: WsContext;
+  readonly #alive = new WeakMap<WebSocket, boolean>();
+  readonly #heartbeat: NodeJS.Timeout;
+
+  constructor(ctx: WsContext, pingMs: number) {
+    this.#ctx = ctx;
+    this.#heartbeat = setInterval(() => this.#ping(), pingMs);
+    this.#heartbeat.unref();
+  }
+
+  get clients(): Set<WebSocket> {
+    return this.#wss.clients;
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#serve(ws, query));
+  }
+
+  async #serve(ws: WebSocket, query: StreamQuery): Promise<void> {
+    const { follower, metrics, maxLineBytes } = this.#ctx;
+    const reader = new LineReader(follower, query.startAt, { maxLineBytes });
+    this.#alive.set(ws, true);
+    ws.on('pong', () => this.#alive.set(ws, true));
+    ws.on('close', () => reader.close());
+    ws.on('error', () => reader.close());
+    metrics.clients.ws++;
+    metrics.connections.ws++;
+    try {
+      await pump(reader, new WsSink(ws), { encoding: query.encoding, maxLineBytes, match: query.match }, (encoded) =>
+        metrics.count('ws', encoded),
+      );
+    } finally {
+      reader.close();
+      metrics.clients.ws--;
+    }
+  }
+
+  #ping(): void {
+    for (const ws of this.#wss.clients) {
+      if (!this.#alive.get(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.#alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  /** Close code 1001 (going away), then cut whoever has not finished the closing handshake. */
+  async close(graceMs: number): Promise<void> {
+    clearInterval(this.#heartbeat);
+    const closed = [...this.#wss.clients].map((ws) => {
+      ws.close(1001, 'server shutting down');
+      return once(ws, 'close');
+    });
+    await Promise.race([Promise.all(closed), sleep(graceMs)]);
+    for (const ws of this.#wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}

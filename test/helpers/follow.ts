@@ -1,0 +1,46 @@
+import { afterEach, vi } from 'vitest';
+import { Follower } from '../../src/follow/follower.js';
+import { LineReader, type StartAt } from '../../src/follow/reader.js';
+import { encodeBatch } from '../../src/server/encode.js';
+
+export interface Rec {
+  id: string;
+  line: string;
+  session?: string;
+  event?: string;
+  truncated?: boolean;
+}
+
+const open: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+
+export async function follow(file: string, pollMs = 1000): Promise<Follower> {
+  const follower = await Follower.start(file, { pollMs });
+  open.push(follower);
+  return follower;
+}
+
+/** Reads records from a reader in the background, as a transport would. */
+export function subscribe(follower: Follower, startAt: StartAt = { kind: 'new' }, maxLineBytes = 1024 * 1024, readSize?: number) {
+  const reader = new LineReader(follower, startAt, { maxLineBytes, readSize });
+  open.push(reader);
+  const records: Rec[] = [];
+  const done = (async () => {
+    for (let batch = await reader.next(); batch; batch = await reader.next()) {
+      const { payload } = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes });
+      for (const json of String(payload).split('\n')) if (json) records.push(JSON.parse(json) as Rec);
+    }
+  })();
+  return {
+    reader,
+    records,
+    lines: () => records.map((r) => r.line),
+    done,
+    waitFor: (n: number, timeout = 10_000) =>
+      vi.waitFor(() => {
+        if (records.length < n) throw new Error(`${records.length} of ${n} records; last ${JSON.stringify(records.slice(-2))}`);
+      }, { timeout, interval: 5 }),
+  };
+}
