@@ -1,12 +1,13 @@
 /**
  * Readers at the live edge all ask for the same bytes at the same moment; the first read is shared
- * with the rest. This is only an optimisation: a miss reads the file, which stays the source of
- * truth. Bounded by entry count and bytes.
+ * with the rest. Readers use it only for reads that reach the head: a lagging reader's chunks are
+ * wanted by nobody else and would only hold memory. This is an optimisation: a miss reads the file, which
+ * stays the source of truth. Bounded by entry count and bytes.
  */
 import type { Generation } from './generation.js';
 
-const MAX_ENTRIES = 64;
-const MAX_BYTES = 16 * 1024 * 1024;
+const MAX_ENTRIES = 32;
+const MAX_BYTES = 4 * 1024 * 1024;
 
 interface Entry {
   data: Promise<Buffer>;
@@ -18,6 +19,7 @@ export class ChunkCache {
   #entries = new Map<string, Entry>();
   #bytes = 0;
 
+  /** The bytes at `offset`, shared with every other reader asking for them; treat as read-only. */
   read(gen: Generation, offset: number, length: number): Promise<Buffer> {
     const key = `${gen.serial}:${gen.epoch}:${offset}`;
     const hit = this.#entries.get(key);

@@ -54,8 +54,9 @@ export class Generation implements FileIdentity {
     if (this.#refs <= 0 && this.ended) void this.close();
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(length);
+  /** Reads `length` bytes at `offset` (fewer at the end of the file), into `into` when given. */
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const buf = into && into.length >= length ? into : Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
       const { bytesRead } = await this.handle.read(buf, filled, length - filled, offset + filled);
@@ -63,7 +64,7 @@ export class Generation implements FileIdentity {
       filled += bytesRead;
     }
     this.#onRead(filled);
-    return filled === length ? buf : buf.subarray(0, filled);
+    return filled === buf.length ? buf : buf.subarray(0, filled);
   }
 
   close(): Promise<void> {

@@ -28,6 +28,11 @@ export interface LineBatch {
    * than the limit (`truncated`), or the unterminated tail of a file that was rotated away.
    */
   single?: { end: number; truncated: boolean };
+  /**
+   * Hands `buf`'s memory back to the reader for its next read. Call it once nothing refers to
+   * `buf` any more (after encoding, or once a socket has flushed it); never calling it is safe.
+   */
+  release(): void;
 }
 
 export interface ReaderOptions {
@@ -37,6 +42,9 @@ export interface ReaderOptions {
 }
 
 const DEFAULT_READ_SIZE = 256 * 1024;
+/** One buffer being read into while another is still on its way out of a socket. */
+const MAX_SPARES = 2;
+const noop = (): void => undefined;
 
 export class LineReader {
   readonly #follower: Follower;
@@ -48,6 +56,11 @@ export class LineReader {
   #offset = 0;
   /** The kept head of an over-long line while the rest of it is skipped. */
   #held: Buffer | undefined;
+  /**
+   * Buffers for reads behind the head, reused once released: a reader catching up on a large
+   * backlog would otherwise leave a trail of garbage as large as the backlog.
+   */
+  #spare: Buffer[] = [];
   #closed = false;
   #wake!: () => void;
   readonly #closedSignal = new Promise<void>((resolve) => (this.#wake = resolve));
@@ -84,13 +97,27 @@ export class LineReader {
       if (gen.epoch !== this.#epoch) this.#restart(gen);
       const available = gen.size - this.#offset;
       if (available <= 0) {
+        if (gen.next && this.#held) {
+          // A rotated file that ended inside an over-long line: deliver its head before moving on.
+          const head = this.#held;
+          this.#held = undefined;
+          return { idPrefix: gen.idPrefix, base: this.#offset, buf: head, single: { end: this.#offset, truncated: true }, release: noop };
+        }
         if (gen.next) this.#hop(gen.next);
         else await this.#changed();
         continue;
       }
       const base = this.#offset;
       const length = Math.min(available, wantWholeLine ? this.#maxLineBytes + 1 : this.#readSize);
-      const chunk = await this.#follower.cache.read(gen, base, length);
+      let chunk: Buffer;
+      let release = noop;
+      if (base + length >= gen.size) {
+        chunk = await this.#follower.cache.read(gen, base, length);
+      } else {
+        const scratch = this.#takeSpare(length);
+        chunk = await gen.read(base, length, scratch);
+        release = this.#recycler(scratch);
+      }
       if (this.#closed || gen.epoch !== this.#epoch || this.#offset !== base) continue;
       if (chunk.length < length) {
         // Shorter than its last known size: a truncation the follower has yet to see.
@@ -103,19 +130,27 @@ export class LineReader {
         const newline = chunk.indexOf(0x0a);
         if (newline === -1) {
           this.#offset += chunk.length;
+          release();
           continue;
         }
         this.#offset += newline + 1;
         const head = this.#held;
         this.#held = undefined;
-        return { idPrefix: gen.idPrefix, base, buf: head, single: { end: this.#offset, truncated: true } };
+        release();
+        return { idPrefix: gen.idPrefix, base, buf: head, single: { end: this.#offset, truncated: true }, release: noop };
       }
 
       const last = chunk.lastIndexOf(0x0a);
       if (last !== -1) {
         this.#offset += last + 1;
-        return { idPrefix: gen.idPrefix, base, buf: chunk.subarray(0, last + 1) };
+        return { idPrefix: gen.idPrefix, base, buf: chunk.subarray(0, last + 1), release };
       }
+      if (gen.next && chunk.length === available && chunk.length <= this.#maxLineBytes) {
+        // The last line of a rotated file will never get its newline; deliver it as it is.
+        this.#offset += chunk.length;
+        return { idPrefix: gen.idPrefix, base, buf: chunk, single: { end: this.#offset, truncated: false }, release };
+      }
+      release();
       if (chunk.length > this.#maxLineBytes) {
         // Keep only the head (copied, so the large chunk can be freed) and skip to the newline.
         this.#held = Buffer.from(chunk.subarray(0, this.#maxLineBytes));
@@ -126,11 +161,6 @@ export class LineReader {
       if (chunk.length < available) {
         wantWholeLine = true;
         continue;
-      }
-      if (gen.next) {
-        // The last line of a rotated file will never get its newline; deliver it as it is.
-        this.#offset += chunk.length;
-        return { idPrefix: gen.idPrefix, base, buf: chunk, single: { end: this.#offset, truncated: false } };
       }
       // An incomplete line at the end: hold it until its newline arrives.
       if (gen.size === base + chunk.length && !gen.next) await this.#changed();
@@ -164,6 +194,22 @@ export class LineReader {
     this.#epoch = gen.epoch;
     this.#offset = offset;
     return true;
+  }
+
+  #takeSpare(length: number): Buffer {
+    const spare = this.#spare.pop();
+    // Never from Node's shared pool: these buffers are reused, so nothing else may live in them.
+    return spare && spare.length >= length ? spare : Buffer.allocUnsafeSlow(Math.max(length, this.#readSize));
+  }
+
+  /** A release function that returns `scratch` to the spares, once. */
+  #recycler(scratch: Buffer): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (this.#spare.length < MAX_SPARES) this.#spare.push(scratch);
+    };
   }
 
   #restart(gen: Generation): void {

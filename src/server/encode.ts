@@ -24,6 +24,8 @@ export interface Encoded {
   truncated: number;
   /** Id of the last record in the payload. */
   lastId: string | undefined;
+  /** The payload is the batch's own memory: release the batch only once the payload is flushed. */
+  borrowed: boolean;
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -60,6 +62,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
       sent: lines,
       truncated: 0,
       lastId: batch.idPrefix + (batch.base + buf.length).toString(36),
+      borrowed: true,
     };
   }
 
@@ -111,5 +114,5 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
         break;
     }
   }
-  return { payload: isText ? Buffer.concat(textParts) : out, read, sent, truncated: truncatedCount, lastId };
+  return { payload: isText ? Buffer.concat(textParts) : out, read, sent, truncated: truncatedCount, lastId, borrowed: false };
 }

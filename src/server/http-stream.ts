@@ -32,8 +32,8 @@ class ResponseSink implements Sink {
     return this.#res.destroyed || this.#res.writableEnded;
   }
 
-  write(payload: string | Buffer): boolean {
-    return this.#res.write(payload);
+  write(payload: string | Buffer, onFlushed?: () => void): boolean {
+    return onFlushed ? this.#res.write(payload, onFlushed) : this.#res.write(payload);
   }
 
   drained(): Promise<void> {

@@ -35,11 +35,16 @@ class WsSink implements Sink {
     return this.#ws.readyState !== this.#ws.OPEN;
   }
 
-  write(payload: string | Buffer): boolean {
+  write(payload: string | Buffer, onFlushed?: () => void): boolean {
     // A text frame must be valid UTF-8 or the peer closes with 1007; raw bytes that are not get
     // the same replacement characters the NDJSON form would show.
     const data = typeof payload === 'string' || isUtf8(payload) ? payload : payload.toString('utf8');
-    this.#flushed = new Promise((resolve) => this.#ws.send(data, { binary: false }, () => resolve()));
+    this.#flushed = new Promise((resolve) =>
+      this.#ws.send(data, { binary: false }, () => {
+        onFlushed?.();
+        resolve();
+      }),
+    );
     return this.#ws.bufferedAmount < HIGH_WATER;
   }
 
