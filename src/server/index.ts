@@ -128,7 +128,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       await ws.close(opts.shutdownGraceMs);
       server.closeAllConnections();
       await follower.close();
-      await Promise.race([closed, sleep(opts.shutdownGraceMs)]);
+      await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
   };

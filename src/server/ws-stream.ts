@@ -111,7 +111,7 @@ export class WsEndpoint {
       ws.close(1001, 'server shutting down');
       return once(ws, 'close');
     });
-    await Promise.race([Promise.all(closed), sleep(graceMs)]);
+    await Promise.race([Promise.all(closed), sleep(graceMs, undefined, { ref: false })]);
     for (const ws of this.#wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
