@@ -62,7 +62,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   static async start(file: string, options: FollowerOptions = {}): Promise<Follower> {
     const follower = new Follower(file);
     try {
-      await follower.#startWatcher();
+      await follower.#ensureWatcher();
       await follower.#check(true);
     } catch (err) {
       await follower.close();
@@ -75,6 +75,11 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether a watcher covers the file's directory (false while it does not exist). */
+  get watching(): boolean {
+    return this.#watcher !== undefined;
   }
 
   /** Resolves at the next change (or at close). Shared by every waiting reader. */
@@ -132,10 +137,17 @@ export class Follower extends EventEmitter<FollowerEvents> {
     }
   }
 
-  #startWatcher(): Promise<void> {
+  /**
+   * Watches the file's directory once it exists; until then only the poll looks, and each look
+   * tries again, so a directory created later gets a real watcher instead of polling forever.
+   */
+  async #ensureWatcher(): Promise<void> {
+    if (this.#watching || this.#closed) return;
     const dir = path.dirname(this.file);
+    const dirStats = await stat(dir).catch(() => undefined);
+    if (!dirStats?.isDirectory()) return;
     const base = path.basename(this.file);
-    this.#watching ??= (async () => {
+    this.#watching = (async () => {
       const watcher = watch(dir, {
         depth: 0,
         ignoreInitial: true,
@@ -158,6 +170,8 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   async #check(starting: boolean): Promise<void> {
     if (this.#closed) return;
+    // Ready before we look at the file, so nothing appended in between goes unnoticed.
+    await this.#ensureWatcher();
     let pathStats: Stats | undefined;
     try {
       pathStats = await stat(this.file);

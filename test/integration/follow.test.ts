@@ -70,6 +70,26 @@ describe('following one file', () => {
     expect(sub.lines()).toEqual(['s:\ufffd\ufffd', 'ok']);
   });
 
+  it('notices appends through the watcher alone, with polling out of the picture', async () => {
+    const file = await logFile();
+    const sub = subscribe(await follow(file, 3_600_000));
+    await appendLines(file, 0, 2);
+    await sub.waitFor(2, 5_000);
+    expect(sub.lines()).toEqual(['seq:0', 'seq:1']);
+  });
+
+  it('watches a directory created after the start, instead of polling it forever', async () => {
+    const dir = path.join(await tmpDir(), 'later');
+    const file = path.join(dir, 'event.log');
+    const follower = await follow(file, 50);
+    const sub = subscribe(follower);
+    expect(follower.watching).toBe(false);
+    await mkdir(dir);
+    await writeFile(file, 'first:1\n');
+    await sub.waitFor(1);
+    expect(follower.watching).toBe(true);
+  });
+
   it('waits for a missing file (and directory) and reads it from its first byte', async () => {
     const dir = path.join(await tmpDir(), 'later');
     const file = path.join(dir, 'event.log');
