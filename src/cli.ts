@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { makeGenerateCommand } from './commands/generate.js';
+import { makeListenCommand } from './commands/listen.js';
 import { makeServeCommand } from './commands/serve.js';
 import { EvlogError, ExitCode } from './errors.js';
 
@@ -32,12 +33,15 @@ export function makeProgram(output: ProgramOutput = defaultOutput): Command {
     .showSuggestionAfterError(true)
     .addCommand(makeGenerateCommand())
     .addCommand(makeServeCommand())
+    .addCommand(makeListenCommand())
     .addHelpText('after', `
 Examples:
   evlog generate -r 100 event.log          append 100 events per second
   evlog generate -n 1000 -r 0 --format json events.json
   evlog serve event.log                     follow it on http://127.0.0.1:8001
   curl -N http://127.0.0.1:8001/stream      read the stream as raw lines
+  evlog listen -m impression | wc -l        count impressions as they come
+  evlog listen -m buy -c ./notify.js        run a callback for every purchase
 
 Set EVLOG_DEBUG=1 to see stack traces.`);
   const configure = (cmd: Command): void => {

@@ -36,6 +36,21 @@ export class RuntimeError extends EvlogError {
   }
 }
 
+/** The server answered with a status that retrying will not change (401, 400, 404). */
+export class HttpStatusError extends RuntimeError {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(status === 401 ? 'EVLOG_ERR_UNAUTHORIZED' : 'EVLOG_ERR_HTTP_STATUS', message);
+    this.status = status;
+  }
+
+  /** 5xx and 503 (too many clients) may pass; a refusal of the request itself will not. */
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 429;
+  }
+}
+
 const systemReasons: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',

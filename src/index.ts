@@ -6,3 +6,6 @@ export { createServer, type EvlogServer, type ServerOptions } from './server/ind
 export { Follower } from './follow/follower.js';
 export { LineReader, type LineBatch, type StartAt } from './follow/reader.js';
 export { encodeCursor, decodeCursor, type Cursor } from './cursor.js';
+export { connect, RecordStream, type ConnectOptions } from './client/connect.js';
+export { listen, type ListenOptions, type ListenResult, type Callback, type CallbackContext, type ListenEvent } from './listen/index.js';
+export type { StreamRecord } from './record.js';

@@ -8,6 +8,16 @@ export interface EventFields {
   event: string;
 }
 
+/** One streamed line, as `/stream?format=ndjson` and `/ws` send it. */
+export interface StreamRecord {
+  /** Opaque cursor: resuming after it yields exactly the lines that follow. */
+  id: string;
+  line: string;
+  session?: string;
+  event?: string;
+  truncated?: boolean;
+}
+
 export function parseTextEvent(text: string): EventFields | undefined {
   const colon = text.indexOf(':');
   if (colon <= 0 || colon === text.length - 1) return undefined;

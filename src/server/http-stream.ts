@@ -71,6 +71,8 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
   }
 
   const reader = new LineReader(ctx.follower, query.startAt, { maxLineBytes: ctx.maxLineBytes });
+
+  ctx.metrics.readers.add(reader);
   ctx.metrics.clients[transport]++;
   ctx.metrics.connections[transport]++;
   ctx.open.add(res);
@@ -82,6 +84,7 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
   } finally {
     clearInterval(heartbeat);
     reader.close();
+    ctx.metrics.readers.delete(reader);
     ctx.open.delete(res);
     ctx.metrics.clients[transport]--;
     if (!res.writableEnded) res.end();

@@ -60,6 +60,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     size: follower.current?.size ?? 0,
     identity: follower.current ? { dev: follower.current.dev, ino: follower.current.ino } : null,
     clients: { ...metrics.clients, total: metrics.totalClients },
+    maxLagBytes: metrics.maxLagBytes,
   });
 
   const server = createHttpServer((req, res) => {

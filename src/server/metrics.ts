@@ -1,5 +1,6 @@
 /** Counters for `/metrics`, rendered in the Prometheus text format. */
 import type { Follower } from '../follow/follower.js';
+import type { LineReader } from '../follow/reader.js';
 import type { Encoded } from './encode.js';
 
 export const TRANSPORTS = ['http', 'sse', 'ws'] as const;
@@ -17,6 +18,15 @@ export class Metrics {
   readonly bytesSent = perTransport();
   readonly truncatedLines = perTransport();
   rejected = 0;
+  /** Every connected client's reader, to see how far behind the slowest one is. */
+  readonly readers = new Set<LineReader>();
+
+  /** Bytes between the slowest client and the end of the file it is reading. */
+  get maxLagBytes(): number {
+    let max = 0;
+    for (const reader of this.readers) max = Math.max(max, reader.lag);
+    return max;
+  }
 
   get totalClients(): number {
     return this.clients.http + this.clients.sse + this.clients.ws;
@@ -43,6 +53,7 @@ export class Metrics {
     family('evlog_lines_sent_total', 'counter', 'Lines sent to clients.', this.linesSent);
     family('evlog_bytes_sent_total', 'counter', 'Payload bytes sent to clients.', this.bytesSent);
     family('evlog_truncated_lines_total', 'counter', 'Lines sent cut at --max-line-bytes.', this.truncatedLines);
+    family('evlog_client_lag_bytes_max', 'gauge', 'Bytes the slowest client is behind the end of its file.', this.maxLagBytes);
     family('evlog_file_bytes_read_total', 'counter', 'Bytes read from the file (shared reads counted once).', follower.bytesRead);
     family('evlog_file_size_bytes', 'gauge', 'Size of the followed file.', follower.current?.size ?? 0);
     family('evlog_rotations_total', 'counter', 'Times the file was replaced at its path.', follower.rotations);

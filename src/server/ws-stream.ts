@@ -77,6 +77,7 @@ export class WsEndpoint {
   async #serve(ws: WebSocket, query: StreamQuery): Promise<void> {
     const { follower, metrics, maxLineBytes } = this.#ctx;
     const reader = new LineReader(follower, query.startAt, { maxLineBytes });
+    metrics.readers.add(reader);
     this.#alive.set(ws, true);
     ws.on('pong', () => this.#alive.set(ws, true));
     ws.on('close', () => reader.close());
@@ -89,6 +90,7 @@ export class WsEndpoint {
       );
     } finally {
       reader.close();
+      metrics.readers.delete(reader);
       metrics.clients.ws--;
     }
   }

@@ -1,0 +1,163 @@
+/**
+ * `connect(url)`: the records of an evlog stream, across reconnects. After a failure it waits
+ * (exponential backoff with jitter, reset by a successful connection) and resumes right after the
+ * last id it received, so a server restart loses and duplicates nothing.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
+import type { StreamRecord } from '../record.js';
+import { backoffDelay } from './backoff.js';
+import type { Connection, OpenOptions } from './connection.js';
+import { openHttp } from './http.js';
+import { openWs } from './ws.js';
+
+export interface ConnectOptions {
+  token?: string;
+  /** Start after this id, or `start` for the whole file. */
+  from?: string;
+  /** Start with the last n lines. */
+  tail?: number;
+  /** Reconnect after failures and ends (default true); false makes them errors. */
+  reconnect?: boolean;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Longest NDJSON record accepted; a longer one means a broken server. */
+  maxRecordBytes?: number;
+  /** Told about connections and retries, for a log line. */
+  onStatus?: (status: ClientStatus) => void;
+}
+
+export type ClientStatus =
+  | { type: 'connected'; url: string }
+  | { type: 'retrying'; url: string; error: Error; delayMs: number };
+
+const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** The endpoint for a user-given URL: a bare host means `/stream` (HTTP) or `/ws` (WebSocket). */
+export function resolveEndpoint(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError('EVLOG_ERR_URL', `invalid URL '${raw}'`);
+  }
+  const ws = url.protocol === 'ws:' || url.protocol === 'wss:';
+  if (!ws && url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError('EVLOG_ERR_URL', `unsupported URL scheme '${url.protocol}' in '${raw}' (use http(s):// or ws(s)://)`);
+  }
+  if (url.pathname === '/' || url.pathname === '') url.pathname = ws ? '/ws' : '/stream';
+  url.searchParams.set('format', 'ndjson');
+  return url;
+}
+
+function parseRecord(text: string): StreamRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new RuntimeError('EVLOG_ERR_PROTOCOL', `the server sent something that is not an NDJSON record: ${text.slice(0, 80)}`);
+  }
+  const rec = value as StreamRecord;
+  if (typeof rec?.id !== 'string' || typeof rec.line !== 'string') {
+    throw new RuntimeError('EVLOG_ERR_PROTOCOL', `the server sent a record without id or line: ${text.slice(0, 80)}`);
+  }
+  return rec;
+}
+
+/** One line for a failure a user can act on. */
+function explain(err: unknown, url: URL, token: string | undefined): Error {
+  if (err instanceof HttpStatusError) {
+    if (err.status === 401) {
+      return new HttpStatusError(401, token === undefined
+        ? 'unauthorized (the server wants a token: --token or EVLOG_TOKEN)'
+        : 'unauthorized (the server refused the token)');
+    }
+    return new HttpStatusError(err.status, `${url.origin} answered ${err.status}: ${err.message}`);
+  }
+  if (err instanceof RuntimeError) return err;
+  return new RuntimeError('EVLOG_ERR_CONNECT', `cannot read ${url.origin}${url.pathname}: ${describeSystemError(err)}`, { cause: err });
+}
+
+export class RecordStream implements AsyncIterable<StreamRecord> {
+  readonly url: URL;
+  readonly #options: ConnectOptions;
+  #lastId: string | undefined;
+  #current: Connection | undefined;
+  #closed = false;
+  readonly #stop = new AbortController();
+
+  constructor(url: string, options: ConnectOptions = {}) {
+    this.url = resolveEndpoint(url);
+    this.#options = options;
+  }
+
+  /** Id of the last record received. */
+  get lastId(): string | undefined {
+    return this.#lastId;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stop.abort();
+    this.#current?.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<StreamRecord> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  /** Records in the batches they arrived in: cheaper for consumers that handle many at once. */
+  async *batches(): AsyncGenerator<StreamRecord[]> {
+    const opts = this.#options;
+    let attempt = 0;
+    while (!this.#closed) {
+      const url = this.#urlForNextConnection();
+      let failure: Error;
+      try {
+        this.#current = await this.#open(url);
+        if (this.#closed) return;
+        attempt = 0;
+        opts.onStatus?.({ type: 'connected', url: url.href });
+        for (let lines = await this.#current.next(); lines; lines = await this.#current.next()) {
+          const records = lines.map(parseRecord);
+          this.#lastId = records[records.length - 1]!.id;
+          yield records;
+        }
+        failure = new RuntimeError('EVLOG_ERR_STREAM_ENDED', `${url.origin} ended the stream`);
+      } catch (err) {
+        failure = explain(err, url, opts.token);
+      } finally {
+        this.#current?.close();
+        this.#current = undefined;
+      }
+      if (this.#closed) return;
+      const permanent = failure instanceof HttpStatusError && !failure.retryable;
+      if (opts.reconnect === false || permanent) throw failure;
+      const delayMs = backoffDelay(attempt++, { minMs: opts.minBackoffMs ?? 100, maxMs: opts.maxBackoffMs ?? 10_000 });
+      opts.onStatus?.({ type: 'retrying', url: url.href, error: failure, delayMs });
+      await sleep(delayMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+    }
+  }
+
+  #urlForNextConnection(): URL {
+    const url = new URL(this.url);
+    if (this.#lastId !== undefined) {
+      url.searchParams.set('from', this.#lastId);
+      url.searchParams.delete('tail');
+    } else {
+      if (this.#options.from !== undefined) url.searchParams.set('from', this.#options.from);
+      if (this.#options.tail !== undefined) url.searchParams.set('tail', String(this.#options.tail));
+    }
+    return url;
+  }
+
+  #open(url: URL): Promise<Connection> {
+    const options: OpenOptions = { url, token: this.#options.token, maxLineBytes: this.#options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES };
+    return url.protocol === 'ws:' || url.protocol === 'wss:' ? openWs(options) : openHttp(options);
+  }
+}
+
+/** The records of the stream at `url` (`http(s)://` reads /stream, `ws(s)://` reads /ws). */
+export function connect(url: string, options: ConnectOptions = {}): RecordStream {
+  return new RecordStream(url, options);
+}
