@@ -18,6 +18,11 @@ async function setup(content = '') {
   return { dir, file, server };
 }
 
+async function httpClients(url: string): Promise<number> {
+  const health = (await (await fetch(`${url}/healthz`)).json()) as { clients: { http: number } };
+  return health.clients.http;
+}
+
 async function readNdjson(file: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -27,7 +32,7 @@ describe('listen: reading and filtering', () => {
   it('prints matching raw lines, new lines only by default', async () => {
     const { file, server } = await setup('s0:impression\n');
     const run = startListen({ url: server.url, match: ['impression'] });
-    await vi.waitFor(async () => expect((await (await fetch(`${server.url}/healthz`)).json()).clients.http).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
     await appendFile(file, 's1:impression\ns1:click\ns2:impression\n');
     expect(await run.waitForLines(2)).toEqual(['s1:impression', 's2:impression']);
   });
@@ -77,7 +82,7 @@ describe('listen: reading and filtering', () => {
       },
     });
     const run = startListen({ url: server.url, stdout: slow as never });
-    await vi.waitFor(async () => expect((await (await fetch(`${server.url}/healthz`)).json()).clients.http).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
     const total = 300_000;
     await appendLines(file, 0, total);
     // The listener stops pulling, so the server keeps the backlog in the file: its client lags.
@@ -96,7 +101,7 @@ describe('listen: resuming', () => {
   it('reconnects after a server restart and loses or repeats nothing', async () => {
     const { file, server } = await setup();
     const run = startListen({ url: server.url });
-    await vi.waitFor(async () => expect((await (await fetch(`${server.url}/healthz`)).json()).clients.http).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
     await appendLines(file, 0, 5);
     await run.waitForLines(5);
     await server.close();
@@ -144,7 +149,7 @@ describe('listen: failures of the stream', () => {
   it('fails with --no-reconnect when the server is gone or ends the stream', async () => {
     const { server } = await setup();
     const run = startListen({ url: server.url, reconnect: false });
-    await vi.waitFor(async () => expect((await (await fetch(`${server.url}/healthz`)).json()).clients.http).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
     await server.close();
     await expect(run.done).rejects.toMatchObject({ exitCode: 1 });
     await expect(startListen({ url: server.url, reconnect: false }).done).rejects.toThrow(/connection refused/);

@@ -90,7 +90,7 @@ describe('loadCallback', () => {
     ['no-function.mjs', /has no default export that is a function/],
     ['named-only.mjs', /has no default export that is a function/],
   ])('refuses %s with a usage error', async (name, reason) => {
-    const err = await loadCallback(path.join(FIXTURES, name)).catch((e: unknown) => e as Error & { code: string; exitCode: number });
+    const err = (await loadCallback(path.join(FIXTURES, name)).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ code: 'EVLOG_ERR_CALLBACK', exitCode: 2 });
     expect(err.message).toMatch(reason);
     expect(err.message.split('\n')).toHaveLength(1);
