@@ -1,0 +1,51 @@
+// `npm start`: the whole pipeline on ./event.log. A generator appends events, a server follows the
+// file, a listener prints the impressions. Ctrl-C (or SIGTERM) stops all three; if one of them
+// dies, the others are stopped too.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'evlog.js');
+const file = process.env.EVLOG_FILE ?? 'event.log';
+const port = process.env.EVLOG_PORT ?? '8001';
+const children = new Map();
+let stopping = false;
+
+function start(name, args, stdout = 'ignore') {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', stdout, 'pipe'] });
+  children.set(name, child);
+  const lines = createInterface({ input: child.stderr });
+  lines.on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      process.stderr.write(`[${name}] exited (${signal ?? code}); stopping the others\n`);
+      stop(code || 1);
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+  return { child, lines };
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = code;
+  if (children.size === 0) process.exit(code);
+  // Only the processes started here, by their PID.
+  for (const child of children.values()) child.kill('SIGTERM');
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+const server = start('serve', ['serve', '-p', port, file]);
+server.lines.on('line', (line) => {
+  const url = /on (http:\/\/\S+)$/.exec(line)?.[1];
+  if (!url || children.has('listen')) return;
+  start('generate', ['generate', '-r', '5', '-e', 'impression,click,buy', file]);
+  start('listen', ['listen', url, '--match', 'impression'], 'inherit');
+  process.stderr.write(`evlog: pipeline running: generate → ${file} → serve → listen --match impression (Ctrl-C stops all three)\n`);
+});
