@@ -12,7 +12,7 @@ import { listenOn, urlFor } from '../listen-port.js';
 import { makeTokenCheck } from './auth.js';
 import { serveHttpStream } from './http-stream.js';
 import { Metrics } from './metrics.js';
-import { BadRequest, parseStreamQuery } from './query.js';
+import { BadRequest, parseStreamQuery, type StreamQuery } from './query.js';
 import { WsEndpoint } from './ws-stream.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 
@@ -41,7 +41,13 @@ function refuseUpgrade(socket: Duplex, status: number, body: string, headers: Re
   );
 }
 
-const UNAUTHORIZED = { status: 401, body: 'unauthorized: missing or wrong token', headers: { 'www-authenticate': 'Bearer' } };
+interface Refusal {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+const UNAUTHORIZED: Refusal = { status: 401, body: 'unauthorized: missing or wrong token', headers: { 'www-authenticate': 'Bearer' } };
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
   const opts = resolveServerOptions(options);
@@ -63,6 +69,23 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     maxLagBytes: metrics.maxLagBytes,
   });
 
+  /** The same checks, in the same order, for a stream over HTTP and over WebSocket. */
+  const admit = (req: IncomingMessage, url: URL, isWs: boolean): { query: StreamQuery } | Refusal => {
+    if (!authorized(req, url)) return UNAUTHORIZED;
+    let query;
+    try {
+      query = parseStreamQuery(url, req.headers, isWs);
+    } catch (err) {
+      if (err instanceof BadRequest) return { status: 400, body: `bad request: ${err.message}` };
+      throw err;
+    }
+    if (metrics.totalClients >= opts.maxClients) {
+      metrics.rejected++;
+      return { status: 503, body: 'too many clients', headers: { 'retry-after': '1' } };
+    }
+    return { query };
+  };
+
   const server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://evlog');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
@@ -78,37 +101,18 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       return res.end(metrics.render(follower));
     }
     if (route === '/ws') return plain(res, 426, 'upgrade required: /ws is a WebSocket endpoint', { upgrade: 'websocket' });
-    let query;
-    try {
-      query = parseStreamQuery(url, req.headers, false);
-    } catch (err) {
-      if (err instanceof BadRequest) return plain(res, 400, `bad request: ${err.message}`);
-      throw err;
-    }
-    if (metrics.totalClients >= opts.maxClients) {
-      metrics.rejected++;
-      return plain(res, 503, 'too many clients', { 'retry-after': '1' });
-    }
-    serveHttpStream(req, res, query, httpCtx).catch(() => res.destroy());
+    const admitted = admit(req, url, false);
+    if ('status' in admitted) return plain(res, admitted.status, admitted.body, admitted.headers);
+    serveHttpStream(req, res, admitted.query, httpCtx).catch(() => res.destroy());
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://evlog');
     if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, `not found: ${url.pathname}`);
-    if (!authorized(req, url)) return refuseUpgrade(socket, UNAUTHORIZED.status, UNAUTHORIZED.body, UNAUTHORIZED.headers);
-    let query;
-    try {
-      query = parseStreamQuery(url, req.headers, true);
-    } catch (err) {
-      if (err instanceof BadRequest) return refuseUpgrade(socket, 400, `bad request: ${err.message}`);
-      throw err;
-    }
-    if (metrics.totalClients >= opts.maxClients) {
-      metrics.rejected++;
-      return refuseUpgrade(socket, 503, 'too many clients', { 'retry-after': '1' });
-    }
-    ws.upgrade(req, socket, head, query);
+    const admitted = admit(req, url, true);
+    if ('status' in admitted) return refuseUpgrade(socket, admitted.status, admitted.body, admitted.headers);
+    ws.upgrade(req, socket, head, admitted.query);
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 

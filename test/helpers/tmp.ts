@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
@@ -14,4 +14,11 @@ export async function tmpDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'evlog-test-'));
   dirs.push(dir);
   return dir;
+}
+
+/** `event.log` with this content in a fresh directory. */
+export async function tmpLog(content = ''): Promise<string> {
+  const file = path.join(await tmpDir(), 'event.log');
+  await writeFile(file, content);
+  return file;
 }

@@ -3,13 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { follow, subscribe } from '../helpers/follow.js';
 import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { tmpDir, tmpLog } from '../helpers/tmp.js';
 
-async function logFile(content = ''): Promise<string> {
-  const file = path.join(await tmpDir(), 'event.log');
-  await writeFile(file, content);
-  return file;
-}
+const logFile = tmpLog;
 
 describe('following one file', () => {
   it('starts at the end by default and delivers only new lines', async () => {

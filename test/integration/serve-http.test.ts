@@ -1,17 +1,12 @@
 import { appendFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
 import { getText, openStream } from '../helpers/clients.js';
 import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
 import { startServer } from '../helpers/server.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { tmpLog } from '../helpers/tmp.js';
 
-async function logFile(content = ''): Promise<string> {
-  const file = path.join(await tmpDir(), 'event.log');
-  await writeFile(file, content);
-  return file;
-}
+const logFile = tmpLog;
 
 interface Rec { id: string; line: string; session?: string; event?: string; truncated?: boolean }
 const parse = (lines: string[]): Rec[] => lines.map((l) => JSON.parse(l) as Rec);

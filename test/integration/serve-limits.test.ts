@@ -1,16 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getText, openStream, openWs } from '../helpers/clients.js';
 import { startServer } from '../helpers/server.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { tmpLog } from '../helpers/tmp.js';
 import { createServer } from '../../src/server/index.js';
 
-async function logFile(content = ''): Promise<string> {
-  const file = path.join(await tmpDir(), 'event.log');
-  await writeFile(file, content);
-  return file;
-}
+const logFile = tmpLog;
 
 describe('auth', () => {
   it('requires the token on every endpoint, as Bearer header or ?token=', async () => {

@@ -1,17 +1,12 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWs } from '../helpers/clients.js';
 import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
 import { startServer } from '../helpers/server.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { tmpLog } from '../helpers/tmp.js';
 
-async function logFile(content = ''): Promise<string> {
-  const file = path.join(await tmpDir(), 'event.log');
-  await writeFile(file, content);
-  return file;
-}
+const logFile = tmpLog;
 
 const wsUrl = (httpUrl: string, query = ''): string => `${httpUrl.replace(/^http/, 'ws')}/ws${query}`;
 
