@@ -8,10 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '..', 'bin', 'evlog.js');
-const count = Number(process.env.BENCH_COUNT ?? 1_000_000);
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-
-function timeRun(args, file) {
+function timeRun(args, file, count) {
   const start = process.hrtime.bigint();
   const res = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
@@ -22,19 +19,26 @@ function timeRun(args, file) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
-const evlog = [];
-const bare = [];
-try {
-  for (let i = 0; i < runs; i++) {
-    const a = path.join(dir, `bare-${i}.log`);
-    bare.push(timeRun([path.join(here, 'bare-winston.js'), a, String(count)], a));
-    const b = path.join(dir, `evlog-${i}.log`);
-    evlog.push(timeRun([bin, 'generate', '-r', '0', '-n', String(count), b], b));
+
+export function generator({ count = 1_000_000, runs = 3 } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
+  const evlog = [];
+  const bare = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const a = path.join(dir, `bare-${i}.log`);
+      bare.push(timeRun([path.join(here, 'bare-winston.js'), a, String(count)], a, count));
+      const b = path.join(dir, `evlog-${i}.log`);
+      evlog.push(timeRun([bin, 'generate', '-r', '0', '-n', String(count), b], b, count));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  const result = { scenario: 'generate', count, evlogLinesPerSec: median(evlog), bareWinstonLinesPerSec: median(bare) };
+  return [{ ...result, ratio: result.evlogLinesPerSec / result.bareWinstonLinesPerSec }];
 }
-const result = { count, runs, evlogLinesPerSec: median(evlog), bareWinstonLinesPerSec: median(bare) };
-result.ratio = result.evlogLinesPerSec / result.bareWinstonLinesPerSec;
-console.log(`generate -r 0 -n ${count}: evlog ${Math.round(result.evlogLinesPerSec)} lines/s, bare winston ${Math.round(result.bareWinstonLinesPerSec)} lines/s, ratio ${result.ratio.toFixed(2)} (target >= 0.80)`);
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [r] = generator({ runs: Number(process.env.BENCH_RUNS ?? 3) });
+  console.log(`generate -r 0 -n ${r.count}: evlog ${Math.round(r.evlogLinesPerSec)} lines/s, bare winston ${Math.round(r.bareWinstonLinesPerSec)} lines/s, ratio ${r.ratio.toFixed(2)} (target >= 0.80)`);
+}

@@ -1,6 +1,8 @@
 /**
- * Moves lines from one reader to one client: read only when the socket accepts more, one payload
- * per write. This loop is the whole of backpressure: a slow client is simply not read for.
+ * Moves lines from one reader to one client, one payload per write. While the socket sends one
+ * payload the next batch is read and encoded, but not written until the socket has drained: at
+ * most one batch waits per client, so a slow client is simply not read for. This loop is the
+ * whole of backpressure.
  */
 import type { LineReader } from '../follow/reader.js';
 import { encodeBatch, type EncodeOptions, type Encoded } from './encode.js';
@@ -16,14 +18,17 @@ export interface Sink {
 }
 
 export async function pump(reader: LineReader, sink: Sink, options: EncodeOptions, onSent: (encoded: Encoded) => void): Promise<void> {
+  let draining: Promise<void> | undefined;
   for (;;) {
     const batch = await reader.next();
     if (!batch || sink.closed) return;
     const encoded = encodeBatch(batch, options);
-    onSent(encoded);
     // Reusing the batch's buffer early would corrupt a payload still on its way out.
     if (!encoded.borrowed || encoded.sent === 0) batch.release();
     if (encoded.sent === 0) continue;
-    if (!sink.write(encoded.payload, encoded.borrowed ? batch.release : undefined)) await sink.drained();
+    if (draining) await draining;
+    if (sink.closed) return;
+    onSent(encoded);
+    draining = sink.write(encoded.payload, encoded.borrowed ? batch.release : undefined) ? undefined : sink.drained();
   }
 }

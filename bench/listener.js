@@ -1,0 +1,53 @@
+// Scenario 5: `evlog listen` end to end from a file of 1M numbered lines, to /dev/null and with a
+// no-op callback. Scenario 7: `evlog --help` against `node -e 0`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { seqBlock } from './clients.js';
+import { BIN, median, startServe } from './lib.js';
+
+function timed(args, options = {}) {
+  const start = performance.now();
+  const res = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000, ...options });
+  const seconds = (performance.now() - start) / 1000;
+  if (res.status !== 0) throw new Error(`${args.join(' ')} exited ${res.status}: ${res.stderr}`);
+  return seconds;
+}
+
+export async function listener({ lines = 1_000_000, runs = 3 } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
+  const file = path.join(dir, 'event.log');
+  const blocks = [];
+  for (let i = 0; i < lines; i += 100_000) blocks.push(seqBlock(i, Math.min(100_000, lines - i), 22));
+  writeFileSync(file, blocks.join(''));
+  const server = await startServe(file);
+  try {
+    const base = [BIN, 'listen', server.url, '--from', 'start', '-n', String(lines)];
+    const stdout = [];
+    const callback = [];
+    for (let r = 0; r < runs; r++) {
+      stdout.push(lines / timed(base));
+      callback.push(lines / timed([...base, '-c', path.join(import.meta.dirname, 'noop-callback.mjs')]));
+    }
+    return [
+      { scenario: 'listen', mode: 'stdout', lines, eventsPerSec: median(stdout) },
+      { scenario: 'listen', mode: 'no-op callback', lines, eventsPerSec: median(callback) },
+    ];
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function startup({ runs = 11 } = {}) {
+  const help = [];
+  const bare = [];
+  for (let r = 0; r < runs; r++) {
+    bare.push(timed(['-e', '0']) * 1000);
+    help.push(timed([BIN, '--help']) * 1000);
+  }
+  const helpMs = median(help);
+  const nodeMs = median(bare);
+  return [{ scenario: 'startup', helpMs, nodeMs, overheadMs: helpMs - nodeMs }];
+}

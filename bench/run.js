@@ -1,0 +1,76 @@
+// `npm run bench`: every scenario against its baseline in the same run, a table on stdout and
+// bench/results.json. `npm run bench -- throughput latency` runs only those scenarios.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generator } from './generate.js';
+import { fmt } from './lib.js';
+import { fanOut, latency } from './latency.js';
+import { listener, startup } from './listener.js';
+import { slowSubscriber } from './slow-subscriber.js';
+import { throughput } from './throughput.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const scenarios = {
+  throughput: () => throughput({ runs }),
+  latency: () => latency(),
+  fanout: () => fanOut(),
+  slow: async () => [{ scenario: 'slow-subscriber', ...(await slowSubscriber()) }],
+  listen: () => listener({ runs }),
+  generate: () => generator({ runs }),
+  startup: () => startup(),
+};
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
+const unknown = chosen.filter((name) => !(name in scenarios));
+if (unknown.length) {
+  console.error(`bench: unknown scenario ${unknown.join(', ')} (choose from ${Object.keys(scenarios).join(', ')})`);
+  process.exit(2);
+}
+
+const ok = (pass) => (pass ? 'ok' : 'MISSED');
+const rows = [];
+const results = [];
+for (const name of chosen) {
+  console.error(`bench: ${name}…`);
+  const out = await scenarios[name]();
+  results.push(...out);
+  for (const r of out) {
+    switch (r.scenario) {
+      case 'throughput':
+        rows.push([`${r.transport}, ${fmt(r.lines)} × ${r.lineBytes} B`, `${fmt(r.linesPerSec)} lines/s, ${fmt(r.ratioToRelay, 2)}× relay, ${fmt(r.cpuSecondsPer1M, 2)} CPU-s/1M, RSS ${fmt(r.peakRssMb)} MB`,
+          r.lineBytes === 200 ? `≥ 0.6× relay: ${ok(r.ratioToRelay >= 0.6)}` : r.transport === 'text' ? `≥ 0.5× relay, ≤ 0.5 CPU-s: ${ok(r.ratioToRelay >= 0.5 && r.cpuSecondsPer1M <= 0.5)}` : `≥ 1M lines/s: ${ok(r.linesPerSec >= 1e6)}`,
+          r.exact ? 'exact' : `NOT EXACT ${r.errors.join('; ')}`]);
+        break;
+      case 'throughput-baseline':
+        rows.push([`baseline, ${fmt(r.lines)} × ${r.lineBytes} B`, `node tail -F relay ${fmt(r.relayLinesPerSec)} lines/s; tail -F | wc ${fmt(r.pipeLinesPerSec)} lines/s`, '', '']);
+        break;
+      case 'latency':
+        rows.push([`latency ${fmt(r.rate)}/s, ${r.transport}`, `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms`,
+          `p99 ≤ ${r.rate <= 1000 ? 2 : 5} ms: ${ok(r.p99 <= (r.rate <= 1000 ? 2 : 5))}`, r.exact ? 'exact' : 'NOT EXACT']);
+        break;
+      case 'fan-out':
+        rows.push([`fan-out ${r.clients} WS at ${fmt(r.rate)}/s`, `p99 ${fmt(r.p99, 1)} ms, RSS ${fmt(r.serverPeakRssMb)} MB, ${fmt(r.serverCpuSeconds, 1)} CPU-s`,
+          `all lines, p99 ≤ 50 ms, RSS ≤ 300 MB: ${ok(r.complete === r.clients && r.p99 <= 50 && r.serverPeakRssMb <= 300)}`, `${r.complete}/${r.clients} complete`]);
+        break;
+      case 'slow-subscriber':
+        rows.push([`slow subscriber, ${r.backlogMb} MB backlog`, `peak RSS ${fmt(r.peakRssMb)} MB (${fmt(r.baselineRssMb)} at start)`, `≤ 100 MB: ${ok(r.peakRssMb <= 100)}`, r.exact ? 'exact' : `NOT EXACT ${r.error}`]);
+        break;
+      case 'listen':
+        rows.push([`listen → ${r.mode}`, `${fmt(r.eventsPerSec)} events/s`, `≥ ${r.mode === 'stdout' ? '1M' : '500k'}/s: ${ok(r.eventsPerSec >= (r.mode === 'stdout' ? 1e6 : 5e5))}`, '']);
+        break;
+      case 'generate':
+        rows.push(['generate -r 0 -n 1M', `${fmt(r.evlogLinesPerSec)} lines/s, bare winston ${fmt(r.bareWinstonLinesPerSec)}`, `≥ 0.8×: ${ok(r.ratio >= 0.8)} (${fmt(r.ratio, 2)}×)`, '']);
+        break;
+      case 'startup':
+        rows.push(['evlog --help', `${fmt(r.helpMs)} ms, node -e 0 ${fmt(r.nodeMs)} ms`, `≤ node + 100 ms: ${ok(r.overheadMs <= 100)}`, '']);
+        break;
+    }
+  }
+}
+
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
+console.log(`\nevlog benchmark · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · node ${process.version} · medians of ${runs}\n`);
+for (const row of rows) console.log(`${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`);
+const out = path.join(import.meta.dirname, 'results.json');
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, runs, results }, null, 2)}\n`);
+console.log(`\nwritten: ${path.relative(process.cwd(), out)}`);
