@@ -105,8 +105,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   out.onClose(stop);
   const limit = options.count ?? Number.POSITIVE_INFINITY;
 
-  const dispatch = async (rec: StreamRecord, match: RegExpExecArray | null): Promise<void> => {
-    await runner!.slot();
+  const start = (rec: StreamRecord, match: RegExpExecArray | null): void => {
     const entry = tracker.start(rec.id);
     void runner!.run({ ...rec, match }).then((outcome) => {
       // An abandoned event (shutdown mid-retry) is not handled: the checkpoint stays before it.
@@ -133,11 +132,13 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
         if (printing) text += options.json ? `${JSON.stringify(rec)}\n` : `${rec.line}\n`;
         if (runner) {
           // Print what came before first, so output is not held back by a full callback queue.
-          if (runner.inFlight >= (options.concurrency ?? 1)) {
+          const slot = runner.slot();
+          if (slot) {
             await out.write(text);
             text = '';
+            await slot;
           }
-          await dispatch(rec, match);
+          start(rec, match);
         } else {
           passed = rec.id;
           result.handled++;

@@ -39,9 +39,12 @@ export class CallbackRunner {
     return this.#inFlight;
   }
 
-  /** Resolves once another callback may start. */
-  async slot(): Promise<void> {
-    while (this.#inFlight >= this.#opts.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
+  /** Undefined when another callback may start now, else a promise of that moment. */
+  slot(): Promise<void> | undefined {
+    if (this.#inFlight < this.#opts.concurrency) return undefined;
+    return (async () => {
+      while (this.#inFlight >= this.#opts.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
+    })();
   }
 
   /** Resolves once nothing is in flight. */
@@ -66,11 +69,12 @@ export class CallbackRunner {
 
   async #attempts(event: ListenEvent): Promise<Outcome> {
     const { retries, retryDelayMs } = this.#opts;
-    let lastError: Error = new Error('not run');
+    let lastError: Error | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       if (this.#shutdown.signal.aborted) return 'abandoned';
       try {
-        await this.#attempt(event, attempt);
+        const pending = this.#attempt(event, attempt);
+        if (pending) await pending;
         return 'ok';
       } catch (err) {
         lastError = err instanceof Error ? err : new Error(String(err));
@@ -81,26 +85,65 @@ export class CallbackRunner {
       }
     }
     if (this.#shutdown.signal.aborted) return 'abandoned';
-    await this.#opts.deadLetter(event, lastError, retries + 1);
+    await this.#opts.deadLetter(event, lastError!, retries + 1);
     return 'dead-lettered';
   }
 
-  async #attempt(event: ListenEvent, attempt: number): Promise<void> {
-    const { timeoutMs, callback } = this.#opts;
+  /**
+   * One call of the callback. A callback that returns without a promise is done there and then:
+   * no timer, and no AbortController unless it looked at `ctx.signal`. That keeps the cost of a
+   * cheap callback close to the cost of the call.
+   */
+  #attempt(event: ListenEvent, attempt: number): Promise<void> | undefined {
+    let link: Link | undefined;
+    const linkOf = (): Link => (link ??= this.#link());
+    let result: unknown;
+    try {
+      result = this.#opts.callback(event, { attempt, get signal() { return linkOf().controller.signal; } });
+    } catch (err) {
+      link?.dispose();
+      throw err;
+    }
+    if (!isThenable(result)) {
+      link?.dispose();
+      return undefined;
+    }
+    return this.#bounded(result, linkOf());
+  }
+
+  /** A controller for one attempt that also aborts when the listener shuts down. */
+  #link(): Link {
     const controller = new AbortController();
-    const onShutdown = (): void => controller.abort(this.#shutdown.signal.reason);
-    this.#shutdown.signal.addEventListener('abort', onShutdown, { once: true });
-    // Timeout and shutdown both end the attempt at once, whether or not the callback listens.
+    const shutdown = this.#shutdown.signal;
+    const onShutdown = (): void => controller.abort(shutdown.reason);
+    if (shutdown.aborted) onShutdown();
+    else shutdown.addEventListener('abort', onShutdown, { once: true });
+    return { controller, dispose: () => shutdown.removeEventListener('abort', onShutdown) };
+  }
+
+  /** Timeout and shutdown both end the attempt at once, whether or not the callback listens. */
+  async #bounded(result: PromiseLike<void>, { controller, dispose }: Link): Promise<void> {
+    const { timeoutMs } = this.#opts;
     const timer = setTimeout(() => controller.abort(new CallbackTimeout(timeoutMs)), timeoutMs);
     const ended = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(controller.signal.reason as Error);
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), { once: true });
     });
+    ended.catch(() => undefined);
     try {
-      // A callback that throws synchronously fails this attempt like one that rejects.
-      await Promise.race([Promise.resolve().then(() => callback(event, { signal: controller.signal, attempt })), ended]);
+      await Promise.race([result, ended]);
     } finally {
       clearTimeout(timer);
-      this.#shutdown.signal.removeEventListener('abort', onShutdown);
+      dispose();
     }
   }
+}
+
+interface Link {
+  controller: AbortController;
+  dispose: () => void;
+}
+
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof (value as PromiseLike<void> | undefined)?.then === 'function';
 }

@@ -89,6 +89,7 @@ describe('listen: reading and filtering', () => {
     await vi.waitFor(async () => {
       const health = (await (await fetch(`${server.url}/healthz`)).json()) as { maxLagBytes: number };
       expect(health.maxLagBytes).toBeGreaterThan(1024 * 1024);
+      expect(release).toBeDefined();
     }, { timeout: 15_000, interval: 20 });
     release!();
     await vi.waitFor(() => expect(text.split('\n').length - 1).toBe(total), { timeout: 30_000, interval: 20 });
