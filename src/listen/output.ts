@@ -1,6 +1,7 @@
 /**
  * stdout for pipes: one write per batch, waits while the pipe is full, and notices a reader that
- * went away (`| head`) so the listener can end quietly instead of dying on EPIPE.
+ * went away (`| head`) so the listener can end quietly instead of dying on EPIPE. Node cannot
+ * poll a pipe for a departed reader, so that is noticed at the next write.
  */
 import type { Writable } from 'node:stream';
 
@@ -11,10 +12,9 @@ export class Output {
 
   constructor(stream: Writable) {
     this.#stream = stream;
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.#close();
-      else throw err;
-    });
+    // EPIPE is the usual way a reader leaves; any other write error leaves us just as unable to
+    // print, and the listener ends the same way.
+    stream.on('error', () => this.#close());
     stream.on('close', () => this.#close());
   }
 

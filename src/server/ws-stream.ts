@@ -71,7 +71,8 @@ export class WsEndpoint {
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): void {
-    this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#serve(ws, query));
+    // A failed read ends this client only; it must never become an unhandled rejection.
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#serve(ws, query).catch(() => ws.terminate()));
   }
 
   async #serve(ws: WebSocket, query: StreamQuery): Promise<void> {
