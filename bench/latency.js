@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { cpuSeconds, fmt, memory, startServe } from './lib.js';
+import { cpuSeconds, fmt, memory, startRelay, startServe } from './lib.js';
 
 /** Collects `now - timestamp` for every `<ns> <seq>` line, and checks the sequence. */
 function recorder() {
@@ -46,7 +46,7 @@ function connect(url, transport, rec) {
       ws.on('open', () => resolve(() => ws.terminate()));
       ws.on('error', reject);
     } else {
-      const req = request(`${url}/stream`, { agent: false }, (res) => {
+      const req = request(url.endsWith('/stream') ? url : `${url}/stream`, { agent: false }, (res) => {
         res.setEncoding('latin1');
         res.on('data', (d) => rec.chunk(d));
         resolve(() => req.destroy());
@@ -73,18 +73,20 @@ async function waitFor(check, ms) {
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
-/** One client per transport at `rate` lines/s. */
-export async function latency({ rates = [1000, 10_000], seconds = 5, transports = ['text', 'ws'] } = {}) {
+/** One client per transport at `rate` lines/s; `relay` is the Node `tail -F` relay baseline. */
+export async function latency({ rates = [1000, 10_000], seconds = 5, transports = ['relay', 'text', 'ws'] } = {}) {
   const results = [];
   for (const rate of rates) {
     for (const transport of transports) {
       const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
       const file = path.join(dir, 'event.log');
       writeFileSync(file, '');
-      const server = await startServe(file);
+      const server = transport === 'relay' ? await startRelay(file) : await startServe(file);
       try {
         const rec = recorder();
         const close = await connect(server.url, transport, rec);
+        // The relay's tail is a separate process that needs a moment to start following.
+        if (transport === 'relay') await new Promise((r) => setTimeout(r, 300));
         await withWriter(file, rate, seconds);
         const total = Math.round(rate * seconds);
         await waitFor(() => rec.expected >= total, 10_000);

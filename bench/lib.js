@@ -40,6 +40,18 @@ export function startServe(file, extra = []) {
   });
 }
 
+/** The baseline: a Node HTTP relay of `tail -n 0 -F` (bench/baseline-relay.js). */
+export function startRelay(file) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'baseline-relay.js'), file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      const m = /on (http:\/\/\S+)/.exec(d);
+      if (m) resolve({ child, url: `${m[1]}/stream`, pid: child.pid, stop: () => stopChild(child) });
+    });
+    child.on('exit', (code) => reject(new Error(`relay exited ${code}`)));
+  });
+}
+
 export function stopChild(child) {
   if (child.exitCode !== null) return Promise.resolve();
   const done = new Promise((resolve) => child.once('exit', resolve));

@@ -1,11 +1,11 @@
 // Scenario 1: bulk appends of numbered lines, one client per transport, against the Node
 // `tail -F` relay baseline and the `tail -F | wc -l` pipe limit, in the same run.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seqBlock, seqClient } from './clients.js';
-import { cpuSeconds, fmt, median, memory, startServe, stopChild } from './lib.js';
+import { cpuSeconds, fmt, median, memory, startRelay, startServe } from './lib.js';
 
 const BLOCK = 100_000;
 
@@ -14,16 +14,6 @@ function payload(total, size) {
   const blocks = [];
   for (let i = 0; i < total; i += BLOCK) blocks.push(Buffer.from(seqBlock(i, Math.min(BLOCK, total - i), size)));
   return Buffer.concat(blocks);
-}
-
-function startRelay(file) {
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'baseline-relay.js'), file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve) => {
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      const m = /on (http:\/\/\S+)/.exec(d);
-      if (m) resolve({ child, url: `${m[1]}/stream`, pid: child.pid, stop: () => stopChild(child) });
-    });
-  });
 }
 
 /** One run: a fresh file and server, a client, the bulk append, the time to the last line. */

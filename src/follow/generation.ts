@@ -3,10 +3,12 @@
  * generation (`next` is set) but its descriptor stays open until every reader has drained it, so
  * lines written just before a rename or unlink are still delivered.
  */
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { cursorPrefix, type FileIdentity } from '../cursor.js';
 
 let serials = 0;
+const SYNC_READ_MAX = 64 * 1024;
 
 export class Generation implements FileIdentity {
   readonly dev: number;
@@ -58,6 +60,15 @@ export class Generation implements FileIdentity {
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const buf = into && into.length >= length ? into : Buffer.allocUnsafe(length);
     let filled = 0;
+    // What was just appended is in the page cache: reading it in place saves a threadpool round
+    // trip on every live line. Large reads (catching up) stay off the event loop.
+    if (length <= SYNC_READ_MAX) {
+      while (filled < length) {
+        const n = readSync(this.handle.fd, buf, filled, length - filled, offset + filled);
+        if (n === 0) break;
+        filled += n;
+      }
+    }
     while (filled < length) {
       const { bytesRead } = await this.handle.read(buf, filled, length - filled, offset + filled);
       if (bytesRead === 0) break;
