@@ -1,27 +1,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { decodeCursor } from '../cursor.js';
 import { parseNonNegativeInt, parsePositiveInt, parseRegex } from '../options.js';
+import type { ListenOptions } from '../listen/index.js';
 import { shutdownSignal } from '../shutdown.js';
 
-interface ListenFlags {
+/** What commander hands the action: the library's options under the flags' own names. */
+type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback'> & {
   match: string[];
-  ignoreCase?: boolean;
-  invert?: boolean;
   callback?: string;
-  json?: boolean;
-  print?: boolean;
-  count?: number;
-  from?: string;
-  tail?: number;
-  checkpoint?: string;
-  retries: number;
   retryDelay: number;
-  deadLetter?: string;
   callbackTimeout: number;
-  concurrency: number;
-  token?: string;
-  reconnect: boolean;
-}
+};
 
 /** Repeatable `-m`: each pattern is checked when given, so the error names the bad one. */
 function collectPattern(value: string, previous: string[]): string[] {

@@ -12,7 +12,6 @@ export interface Pending {
 
 export class ContiguousTracker {
   #pending: Pending[] = [];
-  #committed: string | undefined;
   readonly #onCommit: (id: string) => void;
 
   constructor(onCommit: (id: string) => void) {
@@ -22,10 +21,6 @@ export class ContiguousTracker {
   /** Events started but not yet committed (in flight, or done behind one in flight). */
   get size(): number {
     return this.#pending.length;
-  }
-
-  get committed(): string | undefined {
-    return this.#committed;
   }
 
   start(id: string): Pending {
@@ -49,7 +44,6 @@ export class ContiguousTracker {
   }
 
   #commit(id: string): void {
-    this.#committed = id;
     this.#onCommit(id);
   }
 }

@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
+import { BIN, runCli, runUnprivileged, spawnCli, waitForMatch } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const wellFormed = /^s-[0-9a-f]{8}:impression$/;
@@ -67,20 +67,8 @@ describe('evlog generate (real binary)', () => {
     const dir = await tmpDir();
     await mkdir(path.join(dir, 'locked'));
     await chmod(path.join(dir, 'locked'), 0o500);
-    // root ignores permission bits, so check from an unprivileged user when we are root.
-    const asNobody = process.getuid?.() === 0;
-    if (asNobody) await chmod(dir, 0o755);
-    const args = [BIN, 'generate', '-n', '1', path.join(dir, 'locked', 'x.log')];
-    let stderr = '';
-    let code = 0;
-    try {
-      if (asNobody) execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args], { stdio: 'pipe' });
-      else execFileSync(process.execPath, args, { stdio: 'pipe' });
-    } catch (err) {
-      const e = err as { status: number; stderr: Buffer };
-      code = e.status;
-      stderr = e.stderr.toString();
-    }
+    await chmod(dir, 0o755);
+    const { code, stderr } = runUnprivileged(['generate', '-n', '1', path.join(dir, 'locked', 'x.log')]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^evlog: cannot open .*x\.log for appending: permission denied\n$/);
   });

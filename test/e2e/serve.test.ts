@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { BIN, runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
+import { runCli, runUnprivileged, spawnCli, waitForMatch } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const servingLine = /^evlog: serving (.+) on (http:\/\/127\.0\.0\.1:(\d+))$/m;
@@ -95,18 +95,7 @@ describe('evlog serve (real binary)', () => {
     await writeFile(file, 'x:1\n');
     await chmod(file, 0o000);
     await chmod(dir, 0o755);
-    const asNobody = process.getuid?.() === 0;
-    const cmd = asNobody ? 'setpriv' : process.execPath;
-    const args = [BIN, 'serve', '-p', '0', file];
-    let stderr = '';
-    let code = 0;
-    try {
-      execFileSync(cmd, asNobody ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args] : args, { stdio: 'pipe', timeout: 10_000 });
-    } catch (err) {
-      const e = err as { status: number; stderr: Buffer };
-      code = e.status;
-      stderr = e.stderr.toString();
-    }
+    const { code, stderr } = runUnprivileged(['serve', '-p', '0', file]);
     expect(code).toBe(1);
     expect(stderr).toBe(`evlog: cannot read ${file}: permission denied\n`);
   });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,4 +70,22 @@ export async function waitForMatch(read: () => string, pattern: RegExp, timeout 
     if (!m) throw new Error(`waiting for ${pattern} in: ${read().slice(-500)}`);
     return m;
   }, { timeout, interval: 20 });
+}
+
+/**
+ * Runs the real binary where permission bits apply: as `nobody` when the tests run as root (root
+ * ignores them), else as the current user. The directories on the way must be searchable by it.
+ */
+export function runUnprivileged(args: string[]): CliResult {
+  const asRoot = process.getuid?.() === 0;
+  const [cmd, argv] = asRoot
+    ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, ...args]]
+    : [process.execPath, [BIN, ...args]];
+  try {
+    const stdout = execFileSync(cmd, argv, { stdio: 'pipe', timeout: 10_000, encoding: 'utf8' });
+    return { code: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number | null; stdout: string; stderr: string };
+    return { code: e.status ?? -1, stdout: e.stdout, stderr: e.stderr };
+  }
 }
