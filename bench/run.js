@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { browserView } from './browser.js';
 import { generator } from './generate.js';
 import { fmt } from './lib.js';
 import { fanOut, latency } from './latency.js';
@@ -19,6 +20,7 @@ const scenarios = {
   listen: () => listener({ runs }),
   generate: () => generator({ runs }),
   startup: () => startup(),
+  browser: () => browserView({ runs }),
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 const unknown = chosen.filter((name) => !(name in scenarios));
@@ -60,6 +62,11 @@ for (const name of chosen) {
         break;
       case 'generate':
         rows.push(['generate -r 0 -n 1M', `${fmt(r.evlogLinesPerSec)} lines/s, bare winston ${fmt(r.bareWinstonLinesPerSec)}`, `≥ 0.8×: ${ok(r.ratio >= 0.8)} (${fmt(r.ratio, 2)}×)`, '']);
+        break;
+      case 'browser':
+        if (r.skipped) rows.push(['browser live view', r.skipped, '', '']);
+        else rows.push([`browser live view at ${fmt(r.rate)}/s`, `frames p50 ${fmt(r.frameP50, 1)} / p95 ${fmt(r.frameP95, 1)} ms (idle p95 ${fmt(r.idleFrameP95, 1)}), long tasks ${fmt(r.longTaskMs)} ms in ${r.seconds + 1} s, slowest input ${fmt(r.slowestInteractionMs)} ms, behind by ${fmt(r.lagMs)} ms`,
+          `p95 frame ≤ 50 ms, input ≤ 200 ms: ${ok(r.frameP95 <= 50 && r.slowestInteractionMs <= 200)}`, r.exact ? `exact, ${r.rows} rows in DOM` : 'NOT EXACT']);
         break;
       case 'startup':
         rows.push(['evlog --help', `${fmt(r.helpMs)} ms, node -e 0 ${fmt(r.nodeMs)} ms`, `≤ node + 100 ms: ${ok(r.overheadMs <= 100)}`, '']);

@@ -7,12 +7,20 @@ import { isAscii } from 'node:buffer';
 import { parseEventLine } from '../record.js';
 import type { LineBatch } from '../follow/reader.js';
 
-export type Encoding = 'text' | 'ndjson' | 'sse' | 'ws-text' | 'ws-ndjson';
+/**
+ * `sse-batch` puts a whole batch in one SSE event (one `data:` line per record, `id:` of the last
+ * record): browsers pay tens of microseconds to dispatch each event, so one per record caps an
+ * EventSource near 15k records/s with the page doing nothing else. Resuming after the id is as
+ * exact as ever.
+ */
+export type Encoding = 'text' | 'ndjson' | 'sse' | 'sse-batch' | 'ws-text' | 'ws-ndjson';
 
 export interface EncodeOptions {
   encoding: Encoding;
   maxLineBytes: number;
   match?: RegExp;
+  /** Keep the lines `match` rejects. */
+  invert?: boolean;
 }
 
 export interface Encoded {
@@ -51,6 +59,7 @@ function countLines(buf: Buffer): number {
 export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
   const { buf, single } = batch;
   const { encoding, maxLineBytes, match } = options;
+  const keep = !options.invert;
   const isText = encoding === 'text' || encoding === 'ws-text';
 
   // Fast path: raw lines with no CR to drop, none too long, no filter: the bytes are the payload.
@@ -90,7 +99,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
     const line = buf.toString(charset, lineStart, end);
     if (match) {
       match.lastIndex = 0;
-      if (!match.test(line)) continue;
+      if (match.test(line) !== keep) continue;
     }
     sent++;
     if (truncated) truncatedCount++;
@@ -112,7 +121,11 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
       case 'sse':
         out += `id: ${id}\ndata: ${recordJson(id, line, truncated)}\n\n`;
         break;
+      case 'sse-batch':
+        out += `data: ${recordJson(id, line, truncated)}\n`;
+        break;
     }
   }
+  if (encoding === 'sse-batch' && out !== '') out = `id: ${lastId}\n${out}\n`;
   return { payload: isText ? Buffer.concat(textParts) : out, read, sent, truncated: truncatedCount, lastId, borrowed: false };
 }

@@ -50,7 +50,8 @@ class ResponseSink implements Sink {
 }
 
 export async function serveHttpStream(req: IncomingMessage, res: ServerResponse, query: StreamQuery, ctx: HttpStreamContext): Promise<void> {
-  const format = query.encoding === 'sse' || query.encoding === 'ndjson' ? query.encoding : 'text';
+  const encoding = query.encoding === 'ws-text' || query.encoding === 'ws-ndjson' ? 'text' : query.encoding;
+  const format = encoding === 'sse-batch' ? 'sse' : encoding;
   const transport: Transport = format === 'sse' ? 'sse' : 'http';
   res.writeHead(200, {
     'content-type': contentTypes[format],
@@ -78,7 +79,7 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
   ctx.open.add(res);
   res.on('close', () => reader.close());
   try {
-    await pump(reader, new ResponseSink(res), { encoding: format, maxLineBytes: ctx.maxLineBytes, match: query.match }, (encoded) =>
+    await pump(reader, new ResponseSink(res), { encoding, maxLineBytes: ctx.maxLineBytes, match: query.match, invert: query.invert }, (encoded) =>
       ctx.metrics.count(transport, encoded),
     );
   } finally {

@@ -13,6 +13,7 @@ import { makeTokenCheck } from './auth.js';
 import { serveHttpStream } from './http-stream.js';
 import { Metrics } from './metrics.js';
 import { BadRequest, parseStreamQuery, type StreamQuery } from './query.js';
+import { LiveView } from './static.js';
 import { WsEndpoint } from './ws-stream.js';
 import { resolveServerOptions, type ServerOptions } from './options.js';
 
@@ -56,6 +57,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);
   const openStreams = new Set<ServerResponse>();
+  const liveView = new LiveView();
   const ws = new WsEndpoint({ follower, metrics, maxLineBytes: opts.maxLineBytes }, opts.wsPingMs);
   const httpCtx = { follower, metrics, maxLineBytes: opts.maxLineBytes, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
 
@@ -90,6 +92,8 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     const url = new URL(req.url ?? '/', 'http://evlog');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
     const route = url.pathname;
+    // The page holds no data, so it loads without the token and asks for one on a 401.
+    if (LiveView.owns(route)) return void liveView.serve(req, res, route).catch(() => res.destroy());
     if (route !== '/stream' && route !== '/healthz' && route !== '/metrics' && route !== '/ws') return plain(res, 404, `not found: ${route}`);
     if (!authorized(req, url)) return plain(res, UNAUTHORIZED.status, UNAUTHORIZED.body, UNAUTHORIZED.headers);
     if (route === '/healthz') {

@@ -13,6 +13,8 @@ export interface StreamQuery {
   encoding: Encoding;
   startAt: StartAt;
   match: RegExp | undefined;
+  /** Send the lines the match rejects instead (`invert=1`, like `grep -v`). */
+  invert: boolean;
 }
 
 function parseTail(value: string): number {
@@ -29,9 +31,15 @@ function parseFrom(value: string, source: string): StartAt {
   return { kind: 'after', cursor };
 }
 
-function parseMatch(value: string): RegExp {
+function parseFlag(name: string, value: string | null): boolean {
+  if (value === null || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new BadRequest(`${name}: expected 1 or 0, got '${value}'`);
+}
+
+function parseMatch(value: string, ignoreCase: boolean): RegExp {
   try {
-    return new RegExp(value);
+    return new RegExp(value, ignoreCase ? 'i' : '');
   } catch (err) {
     throw new BadRequest(`match: invalid regular expression: ${(err as Error).message}`);
   }
@@ -54,7 +62,11 @@ function negotiate(format: string | null, accept: string | undefined, ws: boolea
 
 export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boolean): StreamQuery {
   const params = url.searchParams;
-  const encoding = negotiate(params.get('format'), headers.accept, ws);
+  let encoding = negotiate(params.get('format'), headers.accept, ws);
+  if (parseFlag('batch', params.get('batch'))) {
+    if (encoding !== 'sse') throw new BadRequest('batch: only with format=sse (the other formats batch already)');
+    encoding = 'sse-batch';
+  }
   const tail = params.get('tail');
   const from = params.get('from');
   const match = params.get('match');
@@ -65,5 +77,9 @@ export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boo
   const lastEventId = headers['last-event-id'];
   if (typeof lastEventId === 'string' && lastEventId !== '') startAt = parseFrom(lastEventId, 'Last-Event-ID');
 
-  return { encoding, startAt, match: match === null || match === '' ? undefined : parseMatch(match) };
+  // The browser view pushes its filter here; a page cannot pass regex flags inside the pattern.
+  const ignoreCase = parseFlag('ignore_case', params.get('ignore_case'));
+  const invert = parseFlag('invert', params.get('invert'));
+  if (match === null || match === '') return { encoding, startAt, match: undefined, invert: false };
+  return { encoding, startAt, match: parseMatch(match, ignoreCase), invert };
 }

@@ -86,7 +86,7 @@ export class WsEndpoint {
     metrics.clients.ws++;
     metrics.connections.ws++;
     try {
-      await pump(reader, new WsSink(ws), { encoding: query.encoding, maxLineBytes, match: query.match }, (encoded) =>
+      await pump(reader, new WsSink(ws), { encoding: query.encoding, maxLineBytes, match: query.match, invert: query.invert }, (encoded) =>
         metrics.count('ws', encoded),
       );
     } finally {

@@ -86,6 +86,34 @@ describe('GET /stream', () => {
     }
   });
 
+  it('sends a batch per SSE event with batch=1, and resumes after its id with Last-Event-ID', async () => {
+    const file = await logFile();
+    let server = await startServer({ file });
+    const port = server.port;
+    const received: string[] = [];
+    let events = 0;
+    const es = new EventSource(`${server.url}/stream?format=sse&batch=1`);
+    try {
+      es.onmessage = (e) => {
+        events++;
+        for (const line of (e.data as string).split('\n')) received.push((JSON.parse(line) as Rec).line);
+      };
+      await new Promise((resolve) => (es.onopen = resolve));
+      await appendLines(file, 0, 2000);
+      await expect.poll(() => received.length).toBe(2000);
+      expect(events).toBeLessThan(100);
+      await server.close();
+      await appendLines(file, 2000, 10);
+      server = await startServer({ file, port });
+      await appendLines(file, 2010, 10);
+      await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2020);
+      expectSequence(received, 2020);
+    } finally {
+      es.close();
+    }
+    expect((await getText(`${server.url}/stream?format=ndjson&batch=1`)).status).toBe(400);
+  });
+
   it('resumes exactly after an id across a server restart, and from Last-Event-ID', async () => {
     const file = await logFile(numbered(0, 6));
     const first = await startServer({ file });
@@ -116,6 +144,19 @@ describe('GET /stream', () => {
     expect(await stream.waitForLines(2)).toEqual(['s1:click', 's3:click']);
   });
 
+  it('ignores case and inverts the server filter when asked (ignore_case=1, invert=1)', async () => {
+    const file = await logFile();
+    const server = await startServer({ file });
+    const match = `match=${encodeURIComponent('CLICK')}`;
+    const folded = await openStream(`${server.url}/stream?${match}&ignore_case=1`);
+    const inverted = await openStream(`${server.url}/stream?${match}&ignore_case=1&invert=1`);
+    const exact = await openStream(`${server.url}/stream?${match}&ignore_case=0&invert=true`);
+    await appendFile(file, 's1:impression\ns1:Click\ns2:CLICK\n');
+    expect(await folded.waitForLines(2)).toEqual(['s1:Click', 's2:CLICK']);
+    expect(await inverted.waitForLines(1)).toEqual(['s1:impression']);
+    expect(await exact.waitForLines(2)).toEqual(['s1:impression', 's1:Click']);
+  });
+
   it('writes many lines per socket write when lines arrive fast', async () => {
     const file = await logFile();
     const server = await startServer({ file });
@@ -143,6 +184,7 @@ describe('GET /stream', () => {
     ['match=(', /match: invalid regular expression/],
     ['format=xml', /format/],
     ['from=garbage', /from/],
+    ['match=a&invert=yes', /invert: expected 1 or 0/],
   ])('answers a bad query (%s) with 400 and one line', async (query, reason) => {
     const server = await startServer({ file: await logFile() });
     const { status, body } = await getText(`${server.url}/stream?${query}`);

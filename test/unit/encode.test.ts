@@ -45,6 +45,22 @@ describe('record encodings', () => {
     expect(records(encoding, encodeBatch(batch, { encoding, maxLineBytes: 100, match: /(?:)/ }).payload)).toEqual(got);
   });
 
+  it('puts a whole batch in one SSE event with sse-batch, carrying the id of its last record', () => {
+    const batch = batchOf(hostile);
+    const perRecord = records('sse', encodeBatch(batch, { encoding: 'sse', maxLineBytes: 100 }).payload);
+    const encoded = encodeBatch(batch, { encoding: 'sse-batch', maxLineBytes: 100 });
+    const text = encoded.payload.toString();
+    // One event: an id line, one data line per record, one blank line.
+    expect(text.indexOf('\n\n')).toBe(text.length - 2);
+    const [idLine, ...dataLines] = text.slice(0, -2).split('\n');
+    expect(idLine).toBe(`id: ${encoded.lastId}`);
+    expect(dataLines.map((l) => JSON.parse(l.slice('data: '.length)))).toEqual(perRecord);
+    // Nothing left after the filter: no event at all, not an empty one.
+    expect(encodeBatch(batchOf(['a']), { encoding: 'sse-batch', maxLineBytes: 100, match: /b/ }).payload).toBe('');
+    const inverted = encodeBatch(batchOf(['s:a', 's:b']), { encoding: 'sse-batch', maxLineBytes: 100, match: /a/, invert: true });
+    expect(inverted.payload.toString()).toMatch(/^id: \S+\ndata: \{[^\n]*"line":"s:b"[^\n]*\}\n\n$/);
+  });
+
   it('gives each record the id of the offset after its line, and session/event as the format says', () => {
     const { payload } = encodeBatch(batchOf(['s1:impression', 'x']), { encoding: 'ndjson', maxLineBytes: 100 });
     expect(records('ndjson', payload)).toEqual([

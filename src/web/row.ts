@@ -1,0 +1,50 @@
+/**
+ * One log line as a DOM row: session and event as columns when the line parses, the matched parts
+ * of the line in `<mark>`. Everything goes in as text nodes: a log line is untrusted input and is
+ * never parsed as HTML.
+ */
+import { palette } from './colour.js';
+import type { LineFilter } from './filter.js';
+import type { LiveRecord } from './record.js';
+
+function cell(className: string, text: string, ranges: Array<[number, number]>, offset: number): HTMLSpanElement {
+  const span = document.createElement('span');
+  span.className = className;
+  const end = offset + text.length;
+  let at = offset;
+  for (const [from, to] of ranges) {
+    const start = Math.max(from, at);
+    const stop = Math.min(to, end);
+    if (stop <= start) continue;
+    if (start > at) span.append(text.slice(at - offset, start - offset));
+    const mark = document.createElement('mark');
+    mark.textContent = text.slice(start - offset, stop - offset);
+    span.append(mark);
+    at = stop;
+  }
+  if (at < end) span.append(text.slice(at - offset));
+  return span;
+}
+
+export function renderRow(record: LiveRecord, filter: LineFilter): HTMLDivElement {
+  const row = document.createElement('div');
+  row.className = record.truncated ? 'row truncated' : 'row';
+  const { line, session, event } = record;
+  const ranges = filter.active ? filter.ranges(line) : [];
+  if (session === undefined || event === undefined) {
+    row.append(cell('text', line, ranges, 0));
+    return row;
+  }
+  row.style.setProperty('--hue', String(palette.hue(event)));
+  if (line === `${session}:${event}`) {
+    // The columns are the line: a hidden colon keeps copy and paste (and textContent) exact.
+    const sep = document.createElement('span');
+    sep.className = 'sep';
+    sep.textContent = ':';
+    row.append(cell('session', session, ranges, 0), sep, cell('event', event, ranges, session.length + 1));
+  } else {
+    // A JSON line: its fields as columns, the line itself beside them (and what the filter saw).
+    row.append(cell('session', session, [], 0), cell('event', event, [], 0), cell('text', line, ranges, 0));
+  }
+  return row;
+}
