@@ -42,3 +42,10 @@ export function parseEventLine(line: string): EventFields | undefined {
   // Only a line that looks like an object pays for JSON.parse.
   return line.charCodeAt(0) === 0x7b /* { */ ? parseJsonEvent(line) : parseTextEvent(line);
 }
+
+const needsEscape = /["\\\u0000-\u001f\u2028\u2029]/;
+
+/** `text` as a JSON string: verbatim in quotes unless something needs escaping (most lines don't). */
+export function jsonString(text: string): string {
+  return needsEscape.test(text) ? JSON.stringify(text) : `"${text}"`;
+}

@@ -9,6 +9,7 @@ import type { StreamRecord } from '../record.js';
 import { backoffDelay } from './backoff.js';
 import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';
+import { readRecordFast } from './record-text.js';
 import { openWs } from './ws.js';
 
 export interface ConnectOptions {
@@ -51,6 +52,8 @@ export function resolveEndpoint(raw: string): URL {
 }
 
 function parseRecord(text: string): StreamRecord {
+  const fast = readRecordFast(text);
+  if (fast !== undefined) return fast;
   let value: unknown;
   try {
     value = JSON.parse(text);

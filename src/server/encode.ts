@@ -4,7 +4,7 @@
  * object per line, and plain text with nothing to change is passed through without a copy.
  */
 import { isAscii } from 'node:buffer';
-import { parseEventLine } from '../record.js';
+import { jsonString, parseEventLine } from '../record.js';
 import type { LineBatch } from '../follow/reader.js';
 
 /**
@@ -37,12 +37,6 @@ export interface Encoded {
 }
 
 const NEWLINE = Buffer.from('\n');
-const needsEscape = /["\\\u0000-\u001f\u2028\u2029]/;
-
-function jsonString(text: string): string {
-  return needsEscape.test(text) ? JSON.stringify(text) : `"${text}"`;
-}
-
 function recordJson(id: string, line: string, truncated: boolean): string {
   const fields = parseEventLine(line);
   let json = `{"id":"${id}","line":${jsonString(line)}`;

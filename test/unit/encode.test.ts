@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../src/follow/reader.js';
 import { parseEventLine } from '../../src/record.js';
 import { encodeBatch, type Encoding } from '../../src/server/encode.js';
+import { readRecordFast } from '../../src/client/record-text.js';
 
 const hostile = [
   's1:impression', 'plain', ':leading', 'trailing:', 'a:b:c', '', 'quote"inside:x', 'back\\slash:y',
@@ -73,5 +74,37 @@ describe('record encodings', () => {
     const batch: LineBatch = { idPrefix: '1.a.b.', base: 0, buf: Buffer.from([0x61, 0xff, 0x0a]), release: () => undefined };
     expect(records('ndjson', encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload)).toEqual([{ id: '1.a.b.3', line: 'a\ufffd' }]);
     expect(encodeBatch(batch, { encoding: 'text', maxLineBytes: 100 }).payload).toEqual(Buffer.from([0x61, 0xff, 0x0a]));
+  });
+});
+
+describe('reading records without JSON.parse (the listener\'s fast path)', () => {
+  it('gives exactly what JSON.parse gives, or nothing, for every hostile line', () => {
+    const lines = encodeBatch(batchOf(hostile), { encoding: 'ndjson', maxLineBytes: 100 }).payload.toString().trimEnd().split('\n');
+    let fast = 0;
+    for (const text of lines) {
+      const record = readRecordFast(text);
+      if (record === undefined) continue;
+      fast++;
+      expect(record).toStrictEqual(JSON.parse(text));
+    }
+    // The common shapes take the fast path: plain lines, session:event lines, truncated ones.
+    for (const line of ['s1:impression', 'plain', `long:${'x'.repeat(300)}`, ':leading', 'a:b:c']) {
+      const text = lines[hostile.indexOf(line)]!;
+      expect(readRecordFast(text), line).toStrictEqual(JSON.parse(text));
+    }
+    expect(fast).toBeGreaterThanOrEqual(8);
+  });
+
+  it('declines anything not shaped exactly like our records', () => {
+    for (const text of [
+      '{"line":"x","id":"1"}',
+      '{"id":"1","line":"x","extra":1}',
+      '{"id":"1","line":"s:e","session":"t","event":"e"}',
+      '{"id":"1","line":"a\\"b"}',
+      '{"id":"1","line":"x"} ',
+      '{"id":"1","line":"x"',
+    ]) {
+      expect(readRecordFast(text), text).toBeUndefined();
+    }
   });
 });
