@@ -11,7 +11,7 @@ import { Checkpoint } from './checkpoint.js';
 import { openDeadLetters } from './dead-letter.js';
 import { makeFilter } from './filter.js';
 import { Output } from './output.js';
-import { CallbackRunner } from './runner.js';
+import { CallbackRunner, type Outcome } from './runner.js';
 import { ContiguousTracker } from './tracker.js';
 
 export type { Callback, CallbackContext, ListenEvent } from './callback.js';
@@ -110,12 +110,15 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
     // The record was parsed for us alone: adding `match` in place saves a copy per event.
     const event = rec as ListenEvent;
     event.match = match;
-    void runner!.run(event).then((outcome) => {
+    const finish = (outcome: Outcome): void => {
       // An abandoned event (shutdown mid-retry) is not handled: the checkpoint stays before it.
       if (outcome === 'abandoned') return;
       result.handled++;
       tracker.finish(entry);
-    });
+    };
+    const outcome = runner!.run(event);
+    if (typeof outcome === 'string') finish(outcome);
+    else void outcome.then(finish);
   };
 
   let completed = false;

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../client/backoff.js';
-import type { Callback, ListenEvent } from './callback.js';
+import type { Callback, CallbackContext, ListenEvent } from './callback.js';
 
 export type Outcome = 'ok' | 'dead-lettered' | 'abandoned';
 
@@ -57,35 +57,52 @@ export class CallbackRunner {
     this.#shutdown.abort();
   }
 
-  async run(event: ListenEvent): Promise<Outcome> {
+  /**
+   * Runs the callback for one event. The first attempt starts at once; when the callback returns
+   * without a promise and without throwing, the outcome is returned as is: no promise, no
+   * microtask, no bookkeeping per event, which is most of the cost of a cheap callback.
+   */
+  run(event: ListenEvent): Outcome | Promise<Outcome> {
+    if (this.#shutdown.signal.aborted) return 'abandoned';
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.#attempt(event, 1);
+    } catch (err) {
+      return this.#counted(this.#retry(event, asError(err)));
+    }
+    if (pending === undefined) return 'ok';
+    return this.#counted(pending.then((): Outcome => 'ok', (err: unknown) => this.#retry(event, asError(err))));
+  }
+
+  /** Counts the work as in flight (for `slot()` and `idle()`) until it settles. */
+  async #counted(work: Promise<Outcome>): Promise<Outcome> {
     this.#inFlight++;
     try {
-      return await this.#attempts(event);
+      return await work;
     } finally {
       this.#inFlight--;
       this.#waiters.splice(0).forEach((wake) => wake());
     }
   }
 
-  async #attempts(event: ListenEvent): Promise<Outcome> {
+  /** Attempts 2 and on, after the first one failed with `error`; then the dead letter. */
+  async #retry(event: ListenEvent, error: Error): Promise<Outcome> {
     const { retries, retryDelayMs } = this.#opts;
-    let lastError: Error | undefined;
-    for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    let lastError = error;
+    for (let attempt = 2; attempt <= retries + 1; attempt++) {
+      const delay = backoffDelay(attempt - 2, { minMs: retryDelayMs, maxMs: Math.max(retryDelayMs, 30_000) });
+      await sleep(delay, undefined, { signal: this.#shutdown.signal }).catch(() => undefined);
       if (this.#shutdown.signal.aborted) return 'abandoned';
       try {
         const pending = this.#attempt(event, attempt);
         if (pending) await pending;
         return 'ok';
       } catch (err) {
-        lastError = err instanceof Error ? err : new Error(String(err));
-      }
-      if (attempt <= retries) {
-        const delay = backoffDelay(attempt - 1, { minMs: retryDelayMs, maxMs: Math.max(retryDelayMs, 30_000) });
-        await sleep(delay, undefined, { signal: this.#shutdown.signal }).catch(() => undefined);
+        lastError = asError(err);
       }
     }
     if (this.#shutdown.signal.aborted) return 'abandoned';
-    await this.#opts.deadLetter(event, lastError!, retries + 1);
+    await this.#opts.deadLetter(event, lastError, retries + 1);
     return 'dead-lettered';
   }
 
@@ -95,30 +112,19 @@ export class CallbackRunner {
    * cheap callback close to the cost of the call.
    */
   #attempt(event: ListenEvent, attempt: number): Promise<void> | undefined {
-    let link: Link | undefined;
-    const linkOf = (): Link => (link ??= this.#link());
+    const ctx = new AttemptContext(attempt, this.#shutdown.signal);
     let result: unknown;
     try {
-      result = this.#opts.callback(event, { attempt, get signal() { return linkOf().controller.signal; } });
+      result = this.#opts.callback(event, ctx);
     } catch (err) {
-      link?.dispose();
+      ctx.dispose();
       throw err;
     }
     if (!isThenable(result)) {
-      link?.dispose();
+      ctx.dispose();
       return undefined;
     }
-    return this.#bounded(result, linkOf());
-  }
-
-  /** A controller for one attempt that also aborts when the listener shuts down. */
-  #link(): Link {
-    const controller = new AbortController();
-    const shutdown = this.#shutdown.signal;
-    const onShutdown = (): void => controller.abort(shutdown.reason);
-    if (shutdown.aborted) onShutdown();
-    else shutdown.addEventListener('abort', onShutdown, { once: true });
-    return { controller, dispose: () => shutdown.removeEventListener('abort', onShutdown) };
+    return this.#bounded(result, ctx.link);
   }
 
   /** Timeout and shutdown both end the attempt at once, whether or not the callback listens. */
@@ -142,6 +148,46 @@ export class CallbackRunner {
 interface Link {
   controller: AbortController;
   dispose: () => void;
+}
+
+/** A controller for one attempt that also aborts when the listener shuts down. */
+function linkTo(shutdown: AbortSignal): Link {
+  const controller = new AbortController();
+  const onShutdown = (): void => controller.abort(shutdown.reason);
+  if (shutdown.aborted) onShutdown();
+  else shutdown.addEventListener('abort', onShutdown, { once: true });
+  return { controller, dispose: () => shutdown.removeEventListener('abort', onShutdown) };
+}
+
+/**
+ * The `ctx` of one attempt. A class, not an object literal with a getter: creating one per event
+ * is then as cheap as any small object, and the AbortController exists only if `signal` is read.
+ */
+class AttemptContext implements CallbackContext {
+  readonly attempt: number;
+  readonly #shutdown: AbortSignal;
+  #link: Link | undefined;
+
+  constructor(attempt: number, shutdown: AbortSignal) {
+    this.attempt = attempt;
+    this.#shutdown = shutdown;
+  }
+
+  get signal(): AbortSignal {
+    return this.link.controller.signal;
+  }
+
+  get link(): Link {
+    return (this.#link ??= linkTo(this.#shutdown));
+  }
+
+  dispose(): void {
+    this.#link?.dispose();
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function isThenable(value: unknown): value is PromiseLike<void> {
