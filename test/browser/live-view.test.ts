@@ -35,13 +35,19 @@ async function waitForState(page: Page, wanted: string): Promise<void> {
 describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   const browser = useBrowser();
 
-  it('shows lines appended to the file as they arrive, with session and event columns, as text', async () => {
-    const file = await tmpLog('old:1\nold:2\n');
+  /** A server on a fresh log file, and the page on it, live. */
+  async function openLive(options: { content?: string; query?: string; height?: number; colorScheme?: 'light' | 'dark' } = {}) {
+    const file = await tmpLog(options.content);
     const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/`);
+    const { page } = await browser.open(`${server.url}/${options.query ?? ''}`, options);
+    await waitForState(page, 'live');
+    return { file, server, page };
+  }
+
+  it('shows lines appended to the file as they arrive, with session and event columns, as text', async () => {
+    const { file, page } = await openLive({ content: 'old:1\nold:2\n' });
     // The default history: the last lines before the page opened.
     expect(await waitForRows(page, 2)).toEqual(['old:1', 'old:2']);
-    await waitForState(page, 'live');
     expect(await page.locator('#file').textContent()).toBe(file);
 
     await appendFile(file, 'ab12:impression\n<img src=x onerror="document.title=1">:click\nno event here\n');
@@ -68,10 +74,7 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   });
 
   it('filters: hides lines that do not match, highlights the match, flags a bad pattern, ignores case and inverts', async () => {
-    const file = await tmpLog();
-    const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/`);
-    await waitForState(page, 'live');
+    const { file, page } = await openLive();
     await appendFile(file, 's1:impression\ns2:click\ns3:buy\ns4:click\n');
     await waitForRows(page, 4);
 
@@ -104,10 +107,7 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   });
 
   it('with "on server", only matching lines cross the network', async () => {
-    const file = await tmpLog();
-    const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/?match=BUY&ignore_case=1&server=1`);
-    await waitForState(page, 'live');
+    const { file, page } = await openLive({ query: '?match=BUY&ignore_case=1&server=1' });
     expect(await page.isChecked('#server-filter')).toBe(true);
     let lines = '';
     for (let i = 0; i < 20; i++) lines += i % 4 === 0 ? `s${i}:buy\n` : `s${i}:click\n`;
@@ -118,10 +118,7 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   });
 
   it('pause holds new lines and counts them; resume shows every one', async () => {
-    const file = await tmpLog();
-    const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/`);
-    await waitForState(page, 'live');
+    const { file, page } = await openLive();
     await appendLines(file, 0, 10);
     await waitForRows(page, 10);
 
@@ -140,10 +137,7 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   });
 
   it('stops following when scrolled up and follows again at the bottom', async () => {
-    const file = await tmpLog();
-    const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/`, { height: 700 });
-    await waitForState(page, 'live');
+    const { file, page } = await openLive({ height: 700 });
     await appendLines(file, 0, 300);
     await expect.poll(() => lastRow(page)).toBe('seq:299');
     // Only the rows in view are in the DOM.
@@ -209,10 +203,7 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   });
 
   it('keeps at most the line limit after 20,000 lines: the newest, in order, with only the rows in view in the DOM', async () => {
-    const file = await tmpLog();
-    const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/`);
-    await waitForState(page, 'live');
+    const { file, page } = await openLive();
     await appendFile(file, numbered(0, 20_000));
     await expect.poll(() => lastRow(page), { timeout: 20_000 }).toBe('seq:19999');
     expect(await shown(page)).toBe(5000);
@@ -239,10 +230,7 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
   });
 
   it('charts a non-zero rate per event name while lines arrive, with totals', async () => {
-    const file = await tmpLog();
-    const server = await startServer({ file });
-    const { page } = await browser.open(`${server.url}/?tail=0`, { colorScheme: 'dark', height: 700 });
-    await waitForState(page, 'live');
+    const { file, page } = await openLive({ query: '?tail=0', colorScheme: 'dark', height: 700 });
     const names = ['impression', 'click', 'buy', 'signup'];
     let n = 0;
     // A steady writer until the chart reports a rate: the rate is of the last complete second.
