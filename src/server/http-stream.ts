@@ -50,6 +50,7 @@ class ResponseSink implements Sink {
 }
 
 export async function serveHttpStream(req: IncomingMessage, res: ServerResponse, query: StreamQuery, ctx: HttpStreamContext): Promise<void> {
+  // parseStreamQuery gives the ws-* encodings to /ws only; this narrows the type for HTTP.
   const encoding = query.encoding === 'ws-text' || query.encoding === 'ws-ndjson' ? 'text' : query.encoding;
   const format = encoding === 'sse-batch' ? 'sse' : encoding;
   const transport: Transport = format === 'sse' ? 'sse' : 'http';
