@@ -26,6 +26,8 @@ export interface EncodeOptions {
 export interface Encoded {
   /** Empty when every line was filtered out. */
   payload: string | Buffer;
+  /** The payload's size in bytes (for metrics, without a second pass over a string). */
+  bytes: number;
   /** Lines looked at (before filtering) and lines put in the payload. */
   read: number;
   sent: number;
@@ -61,6 +63,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
     const lines = countLines(buf);
     return {
       payload: encoding === 'text' ? buf : buf.subarray(0, buf.length - 1),
+      bytes: encoding === 'text' ? buf.length : buf.length - 1,
       read: lines,
       sent: lines,
       truncated: 0,
@@ -121,5 +124,8 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
     }
   }
   if (encoding === 'sse-batch' && out !== '') out = `id: ${lastId}\n${out}\n`;
-  return { payload: isText ? Buffer.concat(textParts) : out, read, sent, truncated: truncatedCount, lastId, borrowed: false };
+  const payload = isText ? Buffer.concat(textParts) : out;
+  // Records of ASCII lines are ASCII (JSON escapes are too): one byte per character.
+  const bytes = typeof payload !== 'string' ? payload.length : charset === 'latin1' ? payload.length : Buffer.byteLength(payload);
+  return { payload, bytes, read, sent, truncated: truncatedCount, lastId, borrowed: false };
 }

@@ -36,7 +36,7 @@ export class Metrics {
     this.linesRead[transport] += encoded.read;
     this.linesSent[transport] += encoded.sent;
     this.truncatedLines[transport] += encoded.truncated;
-    this.bytesSent[transport] += typeof encoded.payload === 'string' ? Buffer.byteLength(encoded.payload) : encoded.payload.length;
+    this.bytesSent[transport] += encoded.bytes;
   }
 
   render(follower: Follower): string {

@@ -39,7 +39,9 @@ describe('record encodings', () => {
     });
     const got = records(encoding, encoded.payload) as Record<string, unknown>[];
     expect(got.map(({ id: _id, ...rest }) => rest)).toEqual(expected);
-    expect(encoded).toMatchObject({ sent: hostile.length, truncated: 1 });
+    expect(encoded).toMatchObject({ sent: hostile.length, truncated: 1, bytes: Buffer.byteLength(encoded.payload) });
+    const ascii = encodeBatch(batchOf(['s1:impression', 'quote"x:y', 'tab\tz']), { encoding, maxLineBytes: 100 });
+    expect(ascii.bytes).toBe(Buffer.byteLength(ascii.payload));
     expect(encoded.lastId).toBe((got.at(-1) as { id: string }).id);
     if (encoding === 'ws-ndjson') expect(encoded.payload.toString().endsWith('\n')).toBe(false);
     // A filter that lets everything through must not change a single record.
