@@ -12,6 +12,8 @@ export default defineConfig({
     // Real processes, sockets and files: generous ceilings, but every wait is on a condition.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits on a condition; 1 s (vitest's default) is a machine-speed bet on 2 shared cores.
+    expect: { poll: { timeout: 10_000 } },
     // Two cores: keep parallel files from starving the timing-sensitive ones.
     maxWorkers: 2,
   },

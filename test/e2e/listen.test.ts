@@ -26,7 +26,7 @@ describe('evlog listen (real binaries)', () => {
     await writeFile(file, '');
     const first = await serve(file);
     const listener = spawnCli(['listen', first.url]);
-    await vi.waitFor(async () => expect(await httpClients(first.url)).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(first.url)).toBe(1), { timeout: 10_000 });
     await appendLines(file, 0, 10);
     await waitForMatch(listener.stdout, /seq:9\n/);
     first.child.kill('SIGKILL');
@@ -72,7 +72,7 @@ describe('evlog listen (real binaries)', () => {
     const server = await serve(file);
     const env = { EVLOG_FIXTURE_OUT: out, EVLOG_FIXTURE_DELAY_MS: '300' };
     const listener = spawnCli(['listen', server.url, '--from', 'start', '-c', path.join(FIXTURES, 'slow.mjs'), '--checkpoint', checkpoint], { env });
-    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1), { timeout: 10_000 });
     listener.child.kill('SIGTERM');
     expect((await listener.exited).code).toBe(0);
     const handled = (await readFile(out, 'utf8')).split('\n').filter(Boolean);

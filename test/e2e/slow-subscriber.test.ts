@@ -47,7 +47,7 @@ describe('a slow subscriber', () => {
     await vi.waitFor(async () => {
       const health = (await (await fetch(`${url}/healthz`)).json()) as { size: number };
       if (health.size < BACKLOG_LINES * 93) throw new Error(`server sees ${health.size} bytes`);
-    });
+    }, { timeout: 10_000 });
     const lagging = procMemory(pid, 'VmHWM');
 
     res.resume();

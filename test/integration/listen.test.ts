@@ -32,7 +32,7 @@ describe('listen: reading and filtering', () => {
   it('prints matching raw lines, new lines only by default', async () => {
     const { file, server } = await setup('s0:impression\n');
     const run = startListen({ url: server.url, match: ['impression'] });
-    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1), { timeout: 10_000 });
     await appendFile(file, 's1:impression\ns1:click\ns2:impression\n');
     expect(await run.waitForLines(2)).toEqual(['s1:impression', 's2:impression']);
   });
@@ -82,7 +82,7 @@ describe('listen: reading and filtering', () => {
       },
     });
     const run = startListen({ url: server.url, stdout: slow as never });
-    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1), { timeout: 10_000 });
     const total = 300_000;
     await appendLines(file, 0, total);
     // The listener stops pulling, so the server keeps the backlog in the file: its client lags.
@@ -102,7 +102,7 @@ describe('listen: resuming', () => {
   it('reconnects after a server restart and loses or repeats nothing', async () => {
     const { file, server } = await setup();
     const run = startListen({ url: server.url });
-    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1), { timeout: 10_000 });
     await appendLines(file, 0, 5);
     await run.waitForLines(5);
     await server.close();
@@ -150,7 +150,7 @@ describe('listen: failures of the stream', () => {
   it('fails with --no-reconnect when the server is gone or ends the stream', async () => {
     const { server } = await setup();
     const run = startListen({ url: server.url, reconnect: false });
-    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1));
+    await vi.waitFor(async () => expect(await httpClients(server.url)).toBe(1), { timeout: 10_000 });
     await server.close();
     await expect(run.done).rejects.toMatchObject({ exitCode: 1 });
     await expect(startListen({ url: server.url, reconnect: false }).done).rejects.toThrow(/connection refused/);
@@ -241,7 +241,7 @@ describe('listen: callbacks', () => {
         maxInFlight = Math.max(maxInFlight, pending.size);
       }),
     });
-    await vi.waitFor(() => expect(pending.size).toBe(3));
+    await vi.waitFor(() => expect(pending.size).toBe(3), { timeout: 10_000 });
     const ids = new Map<string, string>();
     const all = startListen({ url: server.url, from: 'start', json: true, count: 4 });
     for (const l of (await all.done, all.stdout.lines())) ids.set((JSON.parse(l) as { line: string }).line, (JSON.parse(l) as { id: string }).id);
@@ -251,11 +251,11 @@ describe('listen: callbacks', () => {
     };
     finish('seq:2');
     finish('seq:1');
-    await vi.waitFor(() => expect(pending.has('seq:3')).toBe(true)); // a slot freed up
+    await vi.waitFor(() => expect(pending.has('seq:3')).toBe(true), { timeout: 10_000 }); // a slot freed up
     await new Promise((r) => setImmediate(r));
     expect(await readFile(checkpoint, 'utf8').catch(() => '')).toBe(''); // seq:0 still runs
     finish('seq:0');
-    await vi.waitFor(async () => expect((await readFile(checkpoint, 'utf8')).trim()).toBe(ids.get('seq:2')));
+    await vi.waitFor(async () => expect((await readFile(checkpoint, 'utf8')).trim()).toBe(ids.get('seq:2')), { timeout: 10_000 });
     finish('seq:3');
     const result = await run.stop();
     expect(result.checkpoint).toBe(ids.get('seq:3'));
@@ -270,7 +270,7 @@ describe('listen: callbacks', () => {
       url: server.url, from: 'start', concurrency: 2, checkpoint, shutdownGraceMs: 100,
       callback: (event) => (event.line === 'seq:0' ? new Promise<void>((r) => (finishFirst = r)) : new Promise<void>(() => undefined)),
     });
-    await vi.waitFor(() => expect(finishFirst).toBeDefined());
+    await vi.waitFor(() => expect(finishFirst).toBeDefined(), { timeout: 10_000 });
     const stopping = run.stop();
     finishFirst();
     const result = await stopping;
