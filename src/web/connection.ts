@@ -42,8 +42,9 @@ export class LiveStream {
     return this.#lastId;
   }
 
+  /** Opens the stream, unless a filter change has opened it already. */
   start(): void {
-    this.#open();
+    if (this.#source === undefined) this.#open();
   }
 
   setToken(token: string): void {

@@ -192,14 +192,7 @@ ui.filter.value = query.get('match') ?? '';
 ui.ignoreCase.checked = query.get('ignore_case') === '1';
 ui.invert.checked = query.get('invert') === '1';
 ui.serverFilter.checked = query.get('server') === '1';
-const initial = compileFilter(readSpec());
-if (initial.ok) {
-  log.setFilter(initial.filter);
-  if (ui.serverFilter.checked && ui.filter.value !== '') {
-    serverSpec = readSpec();
-    stream.setServerFilter(serverSpec);
-  }
-}
-if (serverSpec === undefined) stream.start();
+applyFilter();
+stream.start();
 setInterval(() => chart.draw(clock()), 1000);
 chart.draw(clock());
