@@ -62,8 +62,8 @@ export class LineReader {
    */
   #spare: Buffer[] = [];
   #closed = false;
-  #wake!: () => void;
-  readonly #closedSignal = new Promise<void>((resolve) => (this.#wake = resolve));
+  /** Ends the current wait early, at close. */
+  #wake: (() => void) | undefined;
   /** A file that appears after we subscribed is new from its first byte. */
   readonly #fileWasMissing: boolean;
 
@@ -84,7 +84,7 @@ export class LineReader {
     if (this.#closed) return;
     this.#closed = true;
     this.#gen?.release();
-    this.#wake();
+    this.#wake?.();
   }
 
   /** The next lines once at least one is complete; undefined once closed. */
@@ -225,7 +225,14 @@ export class LineReader {
     this.#restart(next);
   }
 
+  /**
+   * Not `Promise.race` with a promise that settles at close: every race would leave a reaction on
+   * that long-lived promise, and a reader at the live edge waits once per append, for days.
+   */
   #changed(): Promise<void> {
-    return Promise.race([this.#follower.changed(), this.#closedSignal]);
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      void this.#follower.changed().then(resolve);
+    });
   }
 }
