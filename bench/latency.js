@@ -16,6 +16,7 @@ function counter() {
   let expected = 0;
   let error;
   const lines = (text) => {
+    globalThis.msgs = (globalThis.msgs ?? 0) + 1;
     let n = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
     if (!text.endsWith('\n')) n++;
@@ -138,12 +139,15 @@ export async function fanOut({ clients = Number(process.env.BENCH_FANOUT_CLIENTS
       closers.push(await connect(server.url, 'ws', rec));
     }
     const cpuBefore = cpuSeconds(server.pid);
+    const myCpu = process.cpuUsage();
     await withWriter(file, rate, seconds);
     const total = Math.round(rate * seconds);
     await waitFor(() => recs.every((r) => r.expected >= total), 30_000);
     const cpu = cpuSeconds(server.pid) - cpuBefore;
     closers.forEach((close) => close());
     const all = recs.flatMap((r) => r.latencies);
+    console.error('client cpu', process.cpuUsage(myCpu));
+    console.error('messages per client', globalThis.msgs / (clients - timed));
     return [{
       scenario: 'fan-out', clients, rate, seconds, ...percentiles(all),
       complete: recs.filter((r) => r.expected === total && !r.error).length,

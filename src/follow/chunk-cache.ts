@@ -9,39 +9,61 @@ import type { Generation } from './generation.js';
 const MAX_ENTRIES = 32;
 const MAX_BYTES = 4 * 1024 * 1024;
 
+/** Bytes read once for many readers. Treat `buf` as read-only. */
+export interface SharedChunk {
+  buf: Buffer;
+  /**
+   * Work derived from these bytes, kept for the next reader that gets the same chunk (a thousand
+   * clients need one encoding of a batch, not a thousand). Keys must say everything the value
+   * depends on besides the bytes.
+   */
+  memo: Map<string, unknown>;
+}
+
 interface Entry {
-  data: Promise<Buffer>;
+  gen: Generation;
+  epoch: number;
+  offset: number;
   /** Bytes asked for; a short read (truncated file) may deliver fewer. */
   bytes: number;
+  data: Promise<SharedChunk>;
 }
 
 export class ChunkCache {
   #entries = new Map<string, Entry>();
   #bytes = 0;
+  /** The entry asked for last: the one every other reader at the edge is about to ask for. */
+  #last: Entry | undefined;
 
-  /** The bytes at `offset`, shared with every other reader asking for them; treat as read-only. */
-  read(gen: Generation, offset: number, length: number): Promise<Buffer> {
-    const key = `${gen.serial}:${gen.epoch}:${offset}`;
-    const hit = this.#entries.get(key);
+  read(gen: Generation, offset: number, length: number): Promise<SharedChunk> {
+    const last = this.#last;
+    const hit = last && last.gen === gen && last.epoch === gen.epoch && last.offset === offset ? last : this.#entries.get(keyOf(gen, offset));
     if (hit && hit.bytes >= length) {
-      return hit.bytes === length ? hit.data : hit.data.then((buf) => buf.subarray(0, length));
+      this.#last = hit;
+      // Fewer bytes than the entry holds are other bytes as far as the memo is concerned.
+      return hit.bytes === length ? hit.data : hit.data.then((chunk) => ({ buf: chunk.buf.subarray(0, length), memo: new Map() }));
     }
-    if (hit) this.#delete(key, hit);
-    const data = gen.read(offset, length);
-    const entry: Entry = { data, bytes: length };
-    this.#entries.set(key, entry);
+    if (hit) this.#delete(hit);
+    const entry: Entry = { gen, epoch: gen.epoch, offset, bytes: length, data: gen.read(offset, length).then((buf) => ({ buf, memo: new Map() })) };
+    this.#entries.set(keyOf(gen, offset), entry);
+    this.#last = entry;
     this.#bytes += length;
-    data.catch(() => this.#delete(key, entry));
+    entry.data.catch(() => this.#delete(entry));
     while (this.#entries.size > MAX_ENTRIES || this.#bytes > MAX_BYTES) {
-      const [oldKey, oldEntry] = this.#entries.entries().next().value as [string, Entry];
-      this.#delete(oldKey, oldEntry);
+      this.#delete(this.#entries.values().next().value as Entry);
     }
-    return data;
+    return entry.data;
   }
 
-  #delete(key: string, entry: Entry): void {
+  #delete(entry: Entry): void {
+    if (this.#last === entry) this.#last = undefined;
+    const key = keyOf(entry.gen, entry.offset, entry.epoch);
     if (this.#entries.get(key) !== entry) return;
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
   }
+}
+
+function keyOf(gen: Generation, offset: number, epoch = gen.epoch): string {
+  return `${gen.serial}:${epoch}:${offset}`;
 }

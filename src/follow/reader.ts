@@ -29,6 +29,11 @@ export interface LineBatch {
    */
   single?: { end: number; truncated: boolean };
   /**
+   * Set when the batch is a shared read that every reader at this position gets alike: work derived
+   * from the batch alone can be kept here for them (see SharedChunk).
+   */
+  memo?: Map<string, unknown>;
+  /**
    * Hands `buf`'s memory back to the reader for its next read. Call it once nothing refers to
    * `buf` any more (after encoding, or once a socket has flushed it); never calling it is safe.
    */
@@ -110,9 +115,10 @@ export class LineReader {
       const base = this.#offset;
       const length = Math.min(available, wantWholeLine ? this.#maxLineBytes + 1 : this.#readSize);
       let chunk: Buffer;
+      let memo: Map<string, unknown> | undefined;
       let release = noop;
       if (base + length >= gen.size) {
-        chunk = await this.#follower.cache.read(gen, base, length);
+        ({ buf: chunk, memo } = await this.#follower.cache.read(gen, base, length));
       } else {
         const scratch = this.#takeSpare(length);
         chunk = await gen.read(base, length, scratch);
@@ -143,7 +149,7 @@ export class LineReader {
       const last = chunk.lastIndexOf(0x0a);
       if (last !== -1) {
         this.#offset += last + 1;
-        return { idPrefix: gen.idPrefix, base, buf: chunk.subarray(0, last + 1), release };
+        return { idPrefix: gen.idPrefix, base, buf: last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1), release, memo };
       }
       if (gen.next && chunk.length === available && chunk.length <= this.#maxLineBytes) {
         // The last line of a rotated file will never get its newline; deliver it as it is.

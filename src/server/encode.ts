@@ -1,10 +1,12 @@
 /**
  * Turns a batch of lines into one payload for one socket write: raw text, NDJSON records, SSE
- * events, or a WebSocket message. Records are built by concatenation, not by stringifying an
- * object per line, and plain text with nothing to change is passed through without a copy.
+ * events, or a WebSocket message. Records are written as bytes (record-writer.ts), not by
+ * stringifying an object per line, and plain text with nothing to change is passed through
+ * without a copy.
  */
-import { isAscii } from 'node:buffer';
-import { jsonString, parseEventLine } from '../record.js';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { concatLeased, type Lease } from './payload-pool.js';
+import { RecordWriter } from './record-writer.js';
 import type { LineBatch } from '../follow/reader.js';
 
 /**
@@ -24,10 +26,8 @@ export interface EncodeOptions {
 }
 
 export interface Encoded {
-  /** Empty when every line was filtered out. */
-  payload: string | Buffer;
-  /** The payload's size in bytes (for metrics, without a second pass over a string). */
-  bytes: number;
+  /** Empty when every line was filtered out. Bytes, so that many sockets can share one encoding. */
+  payload: Buffer;
   /** Lines looked at (before filtering) and lines put in the payload. */
   read: number;
   sent: number;
@@ -36,15 +36,12 @@ export interface Encoded {
   lastId: string | undefined;
   /** The payload is the batch's own memory: release the batch only once the payload is flushed. */
   borrowed: boolean;
+  /** Hands back the payload's memory (the batch's, or pooled); call once the payload is flushed. */
+  release: () => void;
 }
 
 const NEWLINE = Buffer.from('\n');
-function recordJson(id: string, line: string, truncated: boolean): string {
-  const fields = parseEventLine(line);
-  let json = `{"id":"${id}","line":${jsonString(line)}`;
-  if (fields) json += `,"session":${jsonString(fields.session)},"event":${jsonString(fields.event)}`;
-  return truncated ? `${json},"truncated":true}` : `${json}}`;
-}
+const noop = (): void => undefined;
 
 function countLines(buf: Buffer): number {
   let n = 0;
@@ -52,7 +49,11 @@ function countLines(buf: Buffer): number {
   return n;
 }
 
-export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
+/**
+ * `pooled`: the payload is for one client only, so its memory may come from the payload pool and
+ * go back to it after the write (`release`).
+ */
+export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false): Encoded {
   const { buf, single } = batch;
   const { encoding, maxLineBytes, match } = options;
   const keep = !options.invert;
@@ -62,30 +63,31 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
   if (isText && !single && !match && buf.length <= maxLineBytes && buf.indexOf(0x0d) === -1) {
     const lines = countLines(buf);
     return {
-      payload: encoding === 'text' ? buf : buf.subarray(0, buf.length - 1),
-      bytes: encoding === 'text' ? buf.length : buf.length - 1,
+      payload: encoding === 'text' ? buf : wsText(buf.subarray(0, buf.length - 1)),
       read: lines,
       sent: lines,
       truncated: 0,
       lastId: batch.idPrefix + (batch.base + buf.length).toString(36),
       borrowed: true,
+      release: batch.release,
     };
   }
 
   // ASCII decodes identically and faster as latin1.
   const charset = isAscii(buf) ? 'latin1' : 'utf8';
+  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, buf);
   const textParts: Buffer[] = [];
-  let out = '';
   let read = 0;
   let sent = 0;
   let truncatedCount = 0;
-  let lastId: string | undefined;
+  let lastOffset = 0;
 
   for (let pos = 0; pos < buf.length || (single && read === 0); ) {
     const lineStart = pos;
     const nl = single ? buf.length : buf.indexOf(0x0a, pos);
     pos = nl + 1;
-    const id = batch.idPrefix + (single ? single.end : batch.base + pos).toString(36);
+    // A record's id is the offset just after its line.
+    const offset = single ? single.end : batch.base + pos;
     let end = nl > lineStart && buf[nl - 1] === 0x0d ? nl - 1 : nl;
     let truncated = single?.truncated ?? false;
     if (end - lineStart > maxLineBytes) {
@@ -93,39 +95,49 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions): Encoded {
       truncated = true;
     }
     read++;
-    const line = buf.toString(charset, lineStart, end);
+    let line: string | undefined;
     if (match) {
+      line = buf.toString(charset, lineStart, end);
       match.lastIndex = 0;
       if (match.test(line) !== keep) continue;
     }
     sent++;
     if (truncated) truncatedCount++;
-    lastId = id;
-    switch (encoding) {
-      case 'text':
-        textParts.push(buf.subarray(lineStart, end), NEWLINE);
-        break;
-      case 'ws-text':
-        if (textParts.length > 0) textParts.push(NEWLINE);
-        textParts.push(buf.subarray(lineStart, end));
-        break;
-      case 'ndjson':
-        out += `${recordJson(id, line, truncated)}\n`;
-        break;
-      case 'ws-ndjson':
-        out += out === '' ? recordJson(id, line, truncated) : `\n${recordJson(id, line, truncated)}`;
-        break;
-      case 'sse':
-        out += `id: ${id}\ndata: ${recordJson(id, line, truncated)}\n\n`;
-        break;
-      case 'sse-batch':
-        out += `data: ${recordJson(id, line, truncated)}\n`;
-        break;
+    lastOffset = offset;
+    if (records) {
+      records.add(buf, lineStart, end, offset, truncated, line, charset);
+    } else if (encoding === 'text') {
+      textParts.push(buf.subarray(lineStart, end), NEWLINE);
+    } else {
+      if (textParts.length > 0) textParts.push(NEWLINE);
+      textParts.push(buf.subarray(lineStart, end));
     }
   }
-  if (encoding === 'sse-batch' && out !== '') out = `id: ${lastId}\n${out}\n`;
-  const payload = isText ? Buffer.concat(textParts) : out;
-  // Records of ASCII lines are ASCII (JSON escapes are too): one byte per character.
-  const bytes = typeof payload !== 'string' ? payload.length : charset === 'latin1' ? payload.length : Buffer.byteLength(payload);
-  return { payload, bytes, read, sent, truncated: truncatedCount, lastId, borrowed: false };
+  const lastId = sent > 0 ? batch.idPrefix + lastOffset.toString(36) : undefined;
+  let out: Lease;
+  if (records) out = records.finish(lastId, pooled);
+  else if (encoding === 'text') out = pooled ? concatLeased(textParts) : { buf: Buffer.concat(textParts), release: noop };
+  else out = { buf: wsText(Buffer.concat(textParts)), release: noop };
+  return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, borrowed: false, release: out.release };
+}
+
+/** A text frame must be valid UTF-8 or the peer closes with 1007; invalid bytes get U+FFFD, as in NDJSON. */
+function wsText(bytes: Buffer): Buffer {
+  return isUtf8(bytes) ? bytes : Buffer.from(bytes.toString('utf8'));
+}
+
+/**
+ * `encodeBatch`, done once per shared batch and options: every client at the live edge with the
+ * same request then writes the very same bytes.
+ */
+export function encodeShared(batch: LineBatch, options: EncodeOptions): Encoded {
+  if (!batch.memo) return encodeBatch(batch, options, true);
+  const { encoding, maxLineBytes, match, invert } = options;
+  const key = match ? `encode ${encoding} ${maxLineBytes} ${invert === true} ${match.flags} ${match.source}` : `encode ${encoding} ${maxLineBytes}`;
+  let encoded = batch.memo.get(key) as Encoded | undefined;
+  if (!encoded) {
+    encoded = encodeBatch(batch, options);
+    batch.memo.set(key, encoded);
+  }
+  return encoded;
 }

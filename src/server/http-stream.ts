@@ -32,7 +32,7 @@ class ResponseSink implements Sink {
     return this.#res.destroyed || this.#res.writableEnded;
   }
 
-  write(payload: string | Buffer, onFlushed?: () => void): boolean {
+  write(payload: Buffer, onFlushed?: () => void): boolean {
     return onFlushed ? this.#res.write(payload, onFlushed) : this.#res.write(payload);
   }
 

@@ -36,7 +36,7 @@ export class Metrics {
     this.linesRead[transport] += encoded.read;
     this.linesSent[transport] += encoded.sent;
     this.truncatedLines[transport] += encoded.truncated;
-    this.bytesSent[transport] += encoded.bytes;
+    this.bytesSent[transport] += encoded.payload.length;
   }
 
   render(follower: Follower): string {

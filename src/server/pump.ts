@@ -5,14 +5,14 @@
  * whole of backpressure.
  */
 import type { LineReader } from '../follow/reader.js';
-import { encodeBatch, type EncodeOptions, type Encoded } from './encode.js';
+import { encodeShared, type EncodeOptions, type Encoded } from './encode.js';
 
 export interface Sink {
   /**
    * False when the caller should wait for `drained()` before writing more. `onFlushed` runs once
    * the payload has left our hands (written to the kernel, or the connection is gone).
    */
-  write(payload: string | Buffer, onFlushed?: () => void): boolean;
+  write(payload: Buffer, onFlushed?: () => void): boolean;
   drained(): Promise<void>;
   readonly closed: boolean;
 }
@@ -22,13 +22,19 @@ export async function pump(reader: LineReader, sink: Sink, options: EncodeOption
   for (;;) {
     const batch = await reader.next();
     if (!batch || sink.closed) return;
-    const encoded = encodeBatch(batch, options);
+    const encoded = encodeShared(batch, options);
     // Reusing the batch's buffer early would corrupt a payload still on its way out.
-    if (!encoded.borrowed || encoded.sent === 0) batch.release();
-    if (encoded.sent === 0) continue;
+    if (!encoded.borrowed) batch.release();
+    if (encoded.sent === 0) {
+      encoded.release();
+      continue;
+    }
     if (draining) await draining;
-    if (sink.closed) return;
+    if (sink.closed) {
+      encoded.release();
+      return;
+    }
     onSent(encoded);
-    draining = sink.write(encoded.payload, encoded.borrowed ? batch.release : undefined) ? undefined : sink.drained();
+    draining = sink.write(encoded.payload, encoded.release) ? undefined : sink.drained();
   }
 }

@@ -2,7 +2,6 @@
  * `GET /ws`: one WebSocket message per batch (NDJSON records or raw lines joined by `\n`), with a
  * ping/pong heartbeat that terminates peers that stopped answering.
  */
-import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -23,35 +22,49 @@ export interface WsContext {
   maxLineBytes: number;
 }
 
+const SEND_OPTIONS = { binary: false } as const;
+const noop = (): void => undefined;
+
 class WsSink implements Sink {
   readonly #ws: WebSocket;
-  #flushed: Promise<void> = Promise.resolve();
+  /** Each send's `onFlushed`, in send order, which is the order ws reports them flushed. */
+  readonly #flushing: (() => void)[] = [];
+  #waiting: (() => void) | undefined;
 
   constructor(ws: WebSocket) {
     this.#ws = ws;
+    ws.once('close', this.#wake);
   }
 
   get closed(): boolean {
     return this.#ws.readyState !== this.#ws.OPEN;
   }
 
-  write(payload: string | Buffer, onFlushed?: () => void): boolean {
-    // A text frame must be valid UTF-8 or the peer closes with 1007; raw bytes that are not get
-    // the same replacement characters the NDJSON form would show.
-    const data = typeof payload === 'string' || isUtf8(payload) ? payload : payload.toString('utf8');
-    this.#flushed = new Promise((resolve) =>
-      this.#ws.send(data, { binary: false }, () => {
-        onFlushed?.();
-        resolve();
-      }),
-    );
+  write(payload: Buffer, onFlushed: () => void = noop): boolean {
+    // The encoder made ws payloads valid UTF-8. One shared callback rather than a closure per send:
+    // a fan-out sends to every client at once.
+    this.#flushing.push(onFlushed);
+    this.#ws.send(payload, SEND_OPTIONS, this.#sent);
     return this.#ws.bufferedAmount < HIGH_WATER;
   }
 
   drained(): Promise<void> {
-    // Once the last send is written out, everything queued before it is too.
-    return this.#flushed;
+    if (this.closed || this.#ws.bufferedAmount < HIGH_WATER) return Promise.resolve();
+    return new Promise((resolve) => (this.#waiting = resolve));
   }
+
+  readonly #sent = (): void => {
+    this.#flushing.shift()?.();
+    this.#wake();
+  };
+
+  /** After each send is flushed (or failed), and at close. */
+  readonly #wake = (): void => {
+    if (!this.#waiting || (!this.closed && this.#ws.bufferedAmount >= HIGH_WATER)) return;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting();
+  };
 }
 
 export class WsEndpoint {

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { openWs } from '../helpers/clients.js';
+import { openStream, openWs } from '../helpers/clients.js';
 import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
 import { startServer } from '../helpers/server.js';
 import { tmpLog } from '../helpers/tmp.js';
@@ -36,6 +36,30 @@ describe('GET /ws', () => {
     const client = await openWs(wsUrl(server.url, '?format=text'));
     await appendFile(file, Buffer.from([0x61, 0xff, 0x0a]));
     expect(await client.waitForLines(1)).toEqual(['a\ufffd']);
+  });
+
+  it('gives every client at the live edge its own request while they share reads and encodings', async () => {
+    const file = await logFile();
+    const server = await startServer({ file });
+    const even = encodeURIComponent('[02468]$');
+    const [ndjson, ndjson2, text, matched, inverted, httpText] = await Promise.all([
+      openWs(wsUrl(server.url)),
+      openWs(wsUrl(server.url)),
+      openWs(wsUrl(server.url, '?format=text')),
+      openWs(wsUrl(server.url, `?format=text&match=${even}`)),
+      openWs(wsUrl(server.url, `?format=text&match=${even}&invert=1`)),
+      openStream(`${server.url}/stream`),
+    ]);
+    for (let i = 0; i < 2000; i += 100) await appendLines(file, i, 100);
+    const line = (l: string): string => (JSON.parse(l) as { line: string }).line;
+    expectSequence((await ndjson.waitForLines(2000)).map(line), 2000);
+    expectSequence((await ndjson2.waitForLines(2000)).map(line), 2000);
+    expectSequence(await text.waitForLines(2000), 2000);
+    expectSequence(await httpText.waitForLines(2000), 2000);
+    const evens = await matched.waitForLines(1000);
+    const odds = await inverted.waitForLines(1000);
+    expect(evens.every((l) => /[02468]$/.test(l)) && odds.every((l) => /[13579]$/.test(l))).toBe(true);
+    expectSequence([...evens, ...odds].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))), 2000);
   });
 
   it('resumes after an id with from=', async () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../src/follow/reader.js';
 import { parseEventLine } from '../../src/record.js';
-import { encodeBatch, type Encoding } from '../../src/server/encode.js';
+import { encodeBatch, encodeShared, type Encoding } from '../../src/server/encode.js';
 import { readRecordFast } from '../../src/client/record-text.js';
+import { recordJson, type RecordEncoding } from '../../src/server/record-writer.js';
 
 const hostile = [
   's1:impression', 'plain', ':leading', 'trailing:', 'a:b:c', '', 'quote"inside:x', 'back\\slash:y',
@@ -39,9 +40,11 @@ describe('record encodings', () => {
     });
     const got = records(encoding, encoded.payload) as Record<string, unknown>[];
     expect(got.map(({ id: _id, ...rest }) => rest)).toEqual(expected);
-    expect(encoded).toMatchObject({ sent: hostile.length, truncated: 1, bytes: Buffer.byteLength(encoded.payload) });
-    const ascii = encodeBatch(batchOf(['s1:impression', 'quote"x:y', 'tab\tz']), { encoding, maxLineBytes: 100 });
-    expect(ascii.bytes).toBe(Buffer.byteLength(ascii.payload));
+    expect(encoded).toMatchObject({ sent: hostile.length, truncated: 1 });
+    // ASCII batches take the latin1 shortcut to bytes.
+    const asciiLines = ['s1:impression', 'quote"x:y', 'tab\tz'];
+    const ascii = encodeBatch(batchOf(asciiLines), { encoding, maxLineBytes: 100 });
+    expect(records(encoding, ascii.payload).map((r) => (r as { line: string }).line)).toEqual(asciiLines);
     expect(encoded.lastId).toBe((got.at(-1) as { id: string }).id);
     if (encoding === 'ws-ndjson') expect(encoded.payload.toString().endsWith('\n')).toBe(false);
     // A filter that lets everything through must not change a single record.
@@ -59,7 +62,7 @@ describe('record encodings', () => {
     expect(idLine).toBe(`id: ${encoded.lastId}`);
     expect(dataLines.map((l) => JSON.parse(l.slice('data: '.length)))).toEqual(perRecord);
     // Nothing left after the filter: no event at all, not an empty one.
-    expect(encodeBatch(batchOf(['a']), { encoding: 'sse-batch', maxLineBytes: 100, match: /b/ }).payload).toBe('');
+    expect(encodeBatch(batchOf(['a']), { encoding: 'sse-batch', maxLineBytes: 100, match: /b/ }).payload.length).toBe(0);
     const inverted = encodeBatch(batchOf(['s:a', 's:b']), { encoding: 'sse-batch', maxLineBytes: 100, match: /a/, invert: true });
     expect(inverted.payload.toString()).toMatch(/^id: \S+\ndata: \{[^\n]*"line":"s:b"[^\n]*\}\n\n$/);
   });
@@ -76,6 +79,83 @@ describe('record encodings', () => {
     const batch: LineBatch = { idPrefix: '1.a.b.', base: 0, buf: Buffer.from([0x61, 0xff, 0x0a]), release: () => undefined };
     expect(records('ndjson', encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload)).toEqual([{ id: '1.a.b.3', line: 'a\ufffd' }]);
     expect(encodeBatch(batch, { encoding: 'text', maxLineBytes: 100 }).payload).toEqual(Buffer.from([0x61, 0xff, 0x0a]));
+    // A WebSocket text frame must be UTF-8, whether the lines went the fast way or were filtered.
+    expect(encodeBatch(batch, { encoding: 'ws-text', maxLineBytes: 100 }).payload.toString()).toBe('a\ufffd');
+    expect(encodeBatch(batch, { encoding: 'ws-text', maxLineBytes: 100, match: /a/ }).payload.toString()).toBe('a\ufffd');
+  });
+});
+
+describe('records written as bytes', () => {
+  /** The records as the text definition spells them, framed by hand. */
+  function reference(encoding: RecordEncoding, lines: string[], base: number, maxLineBytes: number): string {
+    let offset = base;
+    const framed = lines.map((line) => {
+      offset += Buffer.byteLength(line) + 1;
+      const cut = Buffer.from(line).subarray(0, maxLineBytes).toString();
+      const id = `1.a.b.${offset.toString(36)}`;
+      const json = recordJson(id, cut.endsWith('\r') ? cut.slice(0, -1) : cut, Buffer.byteLength(line) > maxLineBytes);
+      return encoding === 'sse' ? `id: ${id}\ndata: ${json}\n\n` : encoding === 'sse-batch' ? `data: ${json}\n` : json;
+    });
+    if (encoding === 'ndjson') return framed.map((r) => `${r}\n`).join('');
+    if (encoding === 'ws-ndjson') return framed.join('\n');
+    if (encoding === 'sse-batch') return `id: 1.a.b.${offset.toString(36)}\n${framed.join('')}\n`;
+    return framed.join('');
+  }
+
+  /** Deterministic pseudo-random lines over `alphabet`, mostly short, some past the 100-byte limit. */
+  function randomLines(alphabet: string[], count: number): string[] {
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) {
+      let line = '';
+      const length = rand(i % 10 === 0 ? 150 : 30);
+      // Runs of lines without a colon, then with several, for the colon search carried across lines.
+      const pool = i % 200 < 50 ? alphabet.length - 1 : alphabet.length;
+      for (let j = 0; j < length; j++) line += alphabet[rand(pool)];
+      lines.push(line);
+    }
+    return lines;
+  }
+
+  // The colon comes last in each alphabet, so leaving it out of the pool leaves colons out.
+  const plain = ['a', 'Z', '0', ' ', '{', '}', '~', ':'];
+  const anything = [...plain.slice(0, -1), '"', '\\', '\t', '\u007f', '\u00e9', '\u2028', '\u{1F600}', '\u0001', ':'];
+  const batches = {
+    // Large and clean: lines are copied without a per-byte look.
+    plain: [...randomLines(plain, 3000), 'a', ':', 'a:', ':b', 'x::y', '{a:b}', '{}', '{ }'],
+    // Anything: every line is looked at, and many go the text way.
+    mixed: [...hostile.filter((l) => !l.endsWith('\r')), '{}', '{:}', ...randomLines(anything, 400)],
+  };
+
+  it.each(['ndjson', 'sse', 'sse-batch', 'ws-ndjson'] as const)('gives exactly the text definition for every kind of line as %s', (encoding) => {
+    const base = 36 ** 7 - 100;
+    for (const lines of Object.values(batches)) {
+      const batch: LineBatch = { idPrefix: '1.a.b.', base, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+      expect(encodeBatch(batch, { encoding, maxLineBytes: 100 }).payload.toString()).toBe(reference(encoding, lines, base, 100));
+    }
+  });
+});
+
+describe('one encoding per shared batch', () => {
+  it('encodes a batch once per distinct request and hands the same bytes to every client asking alike', () => {
+    const shared = { ...batchOf(['s:a', 's:b']), memo: new Map<string, unknown>() };
+    const first = encodeShared(shared, { encoding: 'ndjson', maxLineBytes: 100 });
+    expect(encodeShared({ ...shared }, { encoding: 'ndjson', maxLineBytes: 100 })).toBe(first);
+    expect(first).toEqual(encodeBatch(batchOf(['s:a', 's:b']), { encoding: 'ndjson', maxLineBytes: 100 }));
+    // Anything that changes the result is a different entry.
+    const filtered = encodeShared(shared, { encoding: 'ndjson', maxLineBytes: 100, match: /a/ });
+    expect(records('ndjson', filtered.payload)).toHaveLength(1);
+    expect(records('ndjson', encodeShared(shared, { encoding: 'ndjson', maxLineBytes: 100, match: /a/, invert: true }).payload)).toEqual([
+      expect.objectContaining({ line: 's:b' }),
+    ]);
+    expect(records('ndjson', encodeShared(shared, { encoding: 'ndjson', maxLineBytes: 100, match: /A/i }).payload)).toHaveLength(1);
+    expect(records('ndjson', encodeShared(shared, { encoding: 'ndjson', maxLineBytes: 100, match: /A/ }).payload)).toHaveLength(0);
+    expect(encodeShared(shared, { encoding: 'text', maxLineBytes: 100 }).payload.toString()).toBe('s:a\ns:b\n');
+    expect(encodeShared(shared, { encoding: 'text', maxLineBytes: 2 }).truncated).toBe(2);
+    // A private batch (a reused read buffer) is never remembered.
+    const own = batchOf(['s:a']);
+    expect(encodeShared(own, { encoding: 'ndjson', maxLineBytes: 100 })).not.toBe(encodeShared(own, { encoding: 'ndjson', maxLineBytes: 100 }));
   });
 });
 

@@ -1,0 +1,222 @@
+/**
+ * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes. Most log lines
+ * are plain ASCII: no quote, backslash or control character. Their JSON form is their own bytes in
+ * quotes, so they are copied from the file's buffer into the record with no string made for the
+ * line, its id, its session or its event. (A JSON object line with fields has quotes, so it never
+ * looks plain; `{}` has no fields either way.) Any other line goes through `recordJson`, which
+ * defines the record; the byte path must give exactly what it gives.
+ */
+import { isAscii } from 'node:buffer';
+import { jsonString, parseEventLine } from '../record.js';
+import { lease, type Lease } from './payload-pool.js';
+
+export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
+
+/** A record as text: the definition, and the way for lines the byte path declines. */
+export function recordJson(id: string, line: string, truncated: boolean): string {
+  const fields = parseEventLine(line);
+  let json = `{"id":"${id}","line":${jsonString(line)}`;
+  if (fields) json += `,"session":${jsonString(fields.session)},"event":${jsonString(fields.event)}`;
+  return truncated ? `${json},"truncated":true}` : `${json}}`;
+}
+
+const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
+const ID_OPEN = bytes('{"id":"');
+const LINE_OPEN = bytes('","line":"');
+const SESSION_OPEN = bytes('","session":"');
+const EVENT_OPEN = bytes('","event":"');
+const CLOSE = bytes('"}');
+const CLOSE_TRUNCATED = bytes('","truncated":true}');
+const SSE_ID = bytes('id: ');
+const SSE_DATA = bytes('\ndata: ');
+const DATA = bytes('data: ');
+const COLON = 0x3a;
+const noop = (): void => undefined;
+/** Digits of an offset in base 36, most significant last; a safe integer has at most 11. */
+const digits = new Uint8Array(16);
+const BASE36 = bytes('0123456789abcdefghijklmnopqrstuvwxyz');
+
+/**
+ * One scratch buffer for every batch: encoding is synchronous, and the payload is copied out of it
+ * at its exact size, so the scratch's slack never travels with a payload to a slow socket.
+ */
+let scratch = Buffer.allocUnsafeSlow(256 * 1024);
+
+export class RecordWriter {
+  readonly #encoding: RecordEncoding;
+  readonly #idPrefix: string;
+  readonly #prefix: Buffer;
+  #pos = 0;
+  #records = 0;
+
+  /** No line in the batch needs escaping: lines are copied without looking at each byte. */
+  readonly #plain: boolean;
+  /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
+  #nextColon = -1;
+
+  constructor(encoding: RecordEncoding, idPrefix: string, batch: Buffer) {
+    this.#encoding = encoding;
+    this.#idPrefix = idPrefix;
+    this.#prefix = bytes(idPrefix);
+    this.#plain = plainBatch(batch);
+  }
+
+  /**
+   * Adds the record of `buf[start, end)`, the line ending just before file offset `offset` (its id).
+   * `line` is the line as text when the caller already made it (to filter), else undefined.
+   */
+  add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined, charset: BufferEncoding): void {
+    // Room for the fast record: the line, at most once more as session and event, and the framing.
+    reserve(this.#pos, 2 * (end - start) + 2 * this.#prefix.length + 128);
+    // Locals, not fields, in the byte loops: V8 keeps them in registers.
+    const out = scratch;
+    let p = this.#frameStart(out, this.#pos, offset);
+    const head = p;
+    p = put(out, p, ID_OPEN);
+    p = putId(out, p, this.#prefix, offset);
+    p = put(out, p, LINE_OPEN);
+    const lineAt = p;
+    let colon = -1;
+    if (this.#plain) {
+      p = copy(out, p, buf, start, end);
+      colon = this.#colonIn(buf, start, end);
+    } else {
+      p = copyPlain(out, p, buf, start, end);
+      colon = colonAt;
+    }
+    if (p === -1) {
+      const text = recordJson(this.#idPrefix + offset.toString(36), line ?? buf.toString(charset, start, end), truncated);
+      reserve(head, 3 * text.length + 8);
+      p = head + scratch.write(text, head, 'utf8');
+    } else {
+      colon -= start;
+      if (colon > 0 && colon < end - start - 1) {
+        // Session and event are the line's two halves, already in `out`: a native copy each.
+        p = put(out, p, SESSION_OPEN);
+        out.copyWithin(p, lineAt, lineAt + colon);
+        p += colon;
+        p = put(out, p, EVENT_OPEN);
+        out.copyWithin(p, lineAt + colon + 1, lineAt + end - start);
+        p += end - start - colon - 1;
+      }
+      p = put(out, p, truncated ? CLOSE_TRUNCATED : CLOSE);
+    }
+    this.#pos = this.#frameEnd(scratch, p);
+    this.#records++;
+  }
+
+  /**
+   * The payload, at its exact size; `lastId` is the id of the last record added. Pooled memory
+   * when `pooled` (released with the lease), else a buffer of its own.
+   */
+  finish(lastId: string | undefined, pooled: boolean): Lease {
+    if (this.#records === 0) return { buf: Buffer.alloc(0), release: noop };
+    // One event for the batch: its id comes first but is known only now.
+    const head = this.#encoding === 'sse-batch' ? `id: ${lastId}\n` : '';
+    const tail = head === '' ? 0 : 1;
+    const length = head.length + this.#pos + tail;
+    const out = pooled ? lease(length) : { buf: Buffer.allocUnsafeSlow(length), release: noop };
+    out.buf.write(head, 0, 'latin1');
+    scratch.copy(out.buf, head.length, 0, this.#pos);
+    if (tail) out.buf[length - 1] = 0x0a;
+    return out;
+  }
+
+  /** The first `:` in `buf[start, end)`, or -1; lines come in order, so each search serves many. */
+  #colonIn(buf: Buffer, start: number, end: number): number {
+    if (this.#nextColon < start) {
+      const at = buf.indexOf(COLON, start);
+      this.#nextColon = at === -1 ? Infinity : at;
+    }
+    return this.#nextColon < end ? this.#nextColon : -1;
+  }
+
+  #frameStart(out: Buffer, p: number, offset: number): number {
+    switch (this.#encoding) {
+      case 'ws-ndjson':
+        if (this.#records > 0) out[p++] = 0x0a;
+        return p;
+      case 'sse':
+        p = put(out, p, SSE_ID);
+        p = putId(out, p, this.#prefix, offset);
+        return put(out, p, SSE_DATA);
+      case 'sse-batch':
+        return put(out, p, DATA);
+      default:
+        return p;
+    }
+  }
+
+  #frameEnd(out: Buffer, p: number): number {
+    if (this.#encoding === 'sse') out[p++] = 0x0a;
+    if (this.#encoding !== 'ws-ndjson') out[p++] = 0x0a;
+    return p;
+  }
+}
+
+/** Makes room for `n` more bytes after `used`, keeping those. */
+function reserve(used: number, n: number): void {
+  if (used + n <= scratch.length) return;
+  const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, used + n));
+  scratch.copy(grown, 0, 0, used);
+  scratch = grown;
+}
+
+function put(out: Buffer, p: number, constant: Buffer): number {
+  for (let i = 0; i < constant.length; i++) out[p++] = constant[i]!;
+  return p;
+}
+
+/** The bytes a JSON string escapes, besides the newlines between lines. */
+const ESCAPED = [0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
+
+/**
+ * True when no line in `batch` needs escaping: ASCII, with none of the ESCAPED bytes. A few dozen
+ * native scans of the batch cost less than one scan in JavaScript, which on these machines takes
+ * nanoseconds per byte.
+ */
+function plainBatch(batch: Buffer): boolean {
+  // Below a few kilobytes the fixed cost of the scans is more than scanning each line.
+  if (batch.length < 4096 || !isAscii(batch)) return false;
+  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return false;
+  return true;
+}
+
+function copy(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
+  // A call into C++ costs more than a short loop.
+  if (end - start > 48) return p + from.copy(out, p, start, end);
+  for (let i = start; i < end; i++) out[p++] = from[i]!;
+  return p;
+}
+
+/** Where `copyPlain` saw the line's first `:` (-1 if none). */
+let colonAt = -1;
+
+/**
+ * Copies `from[start, end)` to `out` at `p` and returns the new end, or -1 if the line's JSON
+ * string is not its bytes verbatim (a quote, backslash, control or non-ASCII byte). Scanning and
+ * copying in one pass.
+ */
+function copyPlain(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
+  colonAt = -1;
+  for (let i = start; i < end; i++) {
+    const b = from[i]!;
+    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) return -1;
+    if (b === COLON && colonAt === -1) colonAt = i;
+    out[p++] = b;
+  }
+  return p;
+}
+
+/** The id prefix, then the offset in base 36 as `Number#toString(36)` spells it. */
+function putId(out: Buffer, p: number, prefix: Buffer, offset: number): number {
+  p = put(out, p, prefix);
+  let n = 0;
+  do {
+    const q = Math.floor(offset / 36);
+    digits[n++] = BASE36[offset - q * 36]!;
+    offset = q;
+  } while (offset > 0);
+  while (n > 0) out[p++] = digits[--n]!;
+  return p;
+}
