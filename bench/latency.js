@@ -15,8 +15,9 @@ import { cpuSeconds, fmt, memory, startRelay, startServe } from './lib.js';
 function counter() {
   let expected = 0;
   let error;
+  let messages = 0;
   const lines = (text) => {
-    globalThis.msgs = (globalThis.msgs ?? 0) + 1;
+    messages++;
     let n = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
     if (!text.endsWith('\n')) n++;
@@ -25,7 +26,7 @@ function counter() {
     const seq = Number(last.slice(last.lastIndexOf(' ') + 1));
     if (seq !== expected - 1 && !error) error = `expected ${expected - 1}, got ${seq}`;
   };
-  return { latencies: [], get expected() { return expected; }, get error() { return error; }, message: lines, chunk: lines };
+  return { latencies: [], get expected() { return expected; }, get error() { return error; }, get messages() { return messages; }, message: lines, chunk: lines };
 }
 
 /** Collects `now - timestamp` for every `<ns> <seq>` line, and checks the sequence. */
@@ -139,19 +140,22 @@ export async function fanOut({ clients = Number(process.env.BENCH_FANOUT_CLIENTS
       closers.push(await connect(server.url, 'ws', rec));
     }
     const cpuBefore = cpuSeconds(server.pid);
-    const myCpu = process.cpuUsage();
+    // The clients share this process: its CPU says whether they, not the server, set the pace.
+    const clientCpuBefore = process.cpuUsage();
     await withWriter(file, rate, seconds);
     const total = Math.round(rate * seconds);
     await waitFor(() => recs.every((r) => r.expected >= total), 30_000);
     const cpu = cpuSeconds(server.pid) - cpuBefore;
     closers.forEach((close) => close());
     const all = recs.flatMap((r) => r.latencies);
-    console.error('client cpu', process.cpuUsage(myCpu));
-    console.error('messages per client', globalThis.msgs / (clients - timed));
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const counted = recs.slice(timed);
     return [{
       scenario: 'fan-out', clients, rate, seconds, ...percentiles(all),
       complete: recs.filter((r) => r.expected === total && !r.error).length,
       serverPeakRssMb: memory(server.pid) / 2 ** 20, serverCpuSeconds: cpu,
+      clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6,
+      messagesPerClient: counted.reduce((sum, r) => sum + r.messages, 0) / Math.max(1, counted.length),
     }];
   } finally {
     await server.stop();

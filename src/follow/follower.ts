@@ -138,8 +138,13 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   /**
-   * Watches the file's directory once it exists; until then only the poll looks, and each look
-   * tries again, so a directory created later gets a real watcher instead of polling forever.
+   * Watches the path once its directory exists; until then only the poll looks, and each look tries
+   * again, so a directory created later gets a real watcher instead of polling forever.
+   *
+   * The path, not its directory: a directory watch fires on every append to any file in it, and on
+   * each of those chokidar reads the directory again, back to back while appends continue. That
+   * cost 0.35 ms of CPU per append here. chokidar covers a path that goes missing by watching its
+   * directory until it is back (see #rewatch).
    */
   async #ensureWatcher(): Promise<void> {
     if (this.#watching || this.#closed) return;
@@ -148,13 +153,8 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (!dirStats?.isDirectory()) return;
     const base = path.basename(this.file);
     this.#watching = (async () => {
-      const watcher = watch(dir, {
-        depth: 0,
-        ignoreInitial: true,
-        // We re-check identity on every event, so chokidar need not delay unlinks to merge them.
-        atomic: false,
-        ignored: (p: string) => p !== dir && p !== this.file,
-      });
+      // We re-check identity on every event, so chokidar need not delay unlinks to merge them.
+      const watcher = watch(this.file, { ignoreInitial: true, atomic: false });
       this.#watcher = watcher;
       // chokidar throttles `change` to one per 50 ms; raw events are not throttled, and latency
       // matters here, so both wake us.
@@ -162,10 +162,23 @@ export class Follower extends EventEmitter<FollowerEvents> {
       watcher.on('raw', (_event, name) => {
         if (name === base || name === this.file) this.poke();
       });
-      watcher.on('error', (err) => this.#warn(`watching ${dir}: ${describeSystemError(err)}`));
+      watcher.on('error', (err) => this.#warn(`watching ${this.file}: ${describeSystemError(err)}`));
       await new Promise<void>((resolve) => watcher.once('ready', resolve));
     })();
     return this.#watching;
+  }
+
+  /**
+   * A fresh watcher for a new file at the path. Once the path has been missing, chokidar goes on
+   * watching the directory for it, with the cost above; a new watcher watches the file itself.
+   * The check that follows sets it up before it looks at the file, so nothing goes unnoticed.
+   */
+  #rewatch(): void {
+    const previous = this.#watcher;
+    this.#watcher = undefined;
+    this.#watching = undefined;
+    void previous?.close().catch(() => undefined);
+    this.#again = true;
   }
 
   async #check(starting: boolean): Promise<void> {
@@ -231,6 +244,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (previous) {
       this.emit('rotate', previous, gen);
       previous.release();
+      this.#rewatch();
     }
     this.#prune();
     this.#notify();
