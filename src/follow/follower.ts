@@ -178,7 +178,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.#watcher = undefined;
     this.#watching = undefined;
     void previous?.close().catch(() => undefined);
-    this.#again = true;
+    this.poke();
   }
 
   async #check(starting: boolean): Promise<void> {

@@ -75,7 +75,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
 
   // ASCII decodes identically and faster as latin1.
   const charset = isAscii(buf) ? 'latin1' : 'utf8';
-  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, buf);
+  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, buf, charset);
   const textParts: Buffer[] = [];
   let read = 0;
   let sent = 0;
@@ -105,7 +105,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
     if (truncated) truncatedCount++;
     lastOffset = offset;
     if (records) {
-      records.add(buf, lineStart, end, offset, truncated, line, charset);
+      records.add(buf, lineStart, end, offset, truncated, line);
     } else if (encoding === 'text') {
       textParts.push(buf.subarray(lineStart, end), NEWLINE);
     } else {

@@ -6,7 +6,6 @@
  * looks plain; `{}` has no fields either way.) Any other line goes through `recordJson`, which
  * defines the record; the byte path must give exactly what it gives.
  */
-import { isAscii } from 'node:buffer';
 import { jsonString, parseEventLine } from '../record.js';
 import { lease, type Lease } from './payload-pool.js';
 
@@ -46,6 +45,8 @@ export class RecordWriter {
   readonly #encoding: RecordEncoding;
   readonly #idPrefix: string;
   readonly #prefix: Buffer;
+  /** How the batch decodes: latin1 when it is ASCII. */
+  readonly #charset: BufferEncoding;
   #pos = 0;
   #records = 0;
 
@@ -54,18 +55,19 @@ export class RecordWriter {
   /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
   #nextColon = -1;
 
-  constructor(encoding: RecordEncoding, idPrefix: string, batch: Buffer) {
+  constructor(encoding: RecordEncoding, idPrefix: string, batch: Buffer, charset: 'latin1' | 'utf8') {
     this.#encoding = encoding;
     this.#idPrefix = idPrefix;
     this.#prefix = bytes(idPrefix);
-    this.#plain = plainBatch(batch);
+    this.#charset = charset;
+    this.#plain = charset === 'latin1' && plainBatch(batch);
   }
 
   /**
    * Adds the record of `buf[start, end)`, the line ending just before file offset `offset` (its id).
    * `line` is the line as text when the caller already made it (to filter), else undefined.
    */
-  add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined, charset: BufferEncoding): void {
+  add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
     // Room for the fast record: the line, at most once more as session and event, and the framing.
     reserve(this.#pos, 2 * (end - start) + 2 * this.#prefix.length + 128);
     // Locals, not fields, in the byte loops: V8 keeps them in registers.
@@ -85,7 +87,7 @@ export class RecordWriter {
       colon = colonAt;
     }
     if (p === -1) {
-      const text = recordJson(this.#idPrefix + offset.toString(36), line ?? buf.toString(charset, start, end), truncated);
+      const text = recordJson(this.#idPrefix + offset.toString(36), line ?? buf.toString(this.#charset, start, end), truncated);
       reserve(head, 3 * text.length + 8);
       p = head + scratch.write(text, head, 'utf8');
     } else {
@@ -171,13 +173,13 @@ function put(out: Buffer, p: number, constant: Buffer): number {
 const ESCAPED = [0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
 
 /**
- * True when no line in `batch` needs escaping: ASCII, with none of the ESCAPED bytes. A few dozen
+ * True when no line in an ASCII `batch` needs escaping: none of the ESCAPED bytes. A few dozen
  * native scans of the batch cost less than one scan in JavaScript, which on these machines takes
  * nanoseconds per byte.
  */
 function plainBatch(batch: Buffer): boolean {
   // Below a few kilobytes the fixed cost of the scans is more than scanning each line.
-  if (batch.length < 4096 || !isAscii(batch)) return false;
+  if (batch.length < 4096) return false;
   for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return false;
   return true;
 }
