@@ -7,6 +7,7 @@
 import type { Cursor } from '../cursor.js';
 import type { Follower } from './follower.js';
 import type { Generation } from './generation.js';
+import { lease } from '../buffer-pool.js';
 import { atLineStart, tailStart } from './tail.js';
 
 export type StartAt =
@@ -34,7 +35,7 @@ export interface LineBatch {
    */
   memo?: Map<string, unknown>;
   /**
-   * Hands `buf`'s memory back to the reader for its next read. Call it once nothing refers to
+   * Hands `buf`'s memory back for the next read (see buffer-pool.ts). Call it once nothing refers to
    * `buf` any more (after encoding, or once a socket has flushed it); never calling it is safe.
    */
   release(): void;
@@ -47,8 +48,6 @@ export interface ReaderOptions {
 }
 
 const DEFAULT_READ_SIZE = 256 * 1024;
-/** One buffer being read into while another is still on its way out of a socket. */
-const MAX_SPARES = 2;
 const noop = (): void => undefined;
 
 export class LineReader {
@@ -61,11 +60,6 @@ export class LineReader {
   #offset = 0;
   /** The kept head of an over-long line while the rest of it is skipped. */
   #held: Buffer | undefined;
-  /**
-   * Buffers for reads behind the head, reused once released: a reader catching up on a large
-   * backlog would otherwise leave a trail of garbage as large as the backlog.
-   */
-  #spare: Buffer[] = [];
   #closed = false;
   /** Ends the current wait early, at close. */
   #wake: (() => void) | undefined;
@@ -120,9 +114,9 @@ export class LineReader {
       if (base + length >= gen.size) {
         ({ buf: chunk, memo } = await this.#follower.cache.read(gen, base, length));
       } else {
-        const scratch = this.#takeSpare(length);
-        chunk = await gen.read(base, length, scratch);
-        release = this.#recycler(scratch);
+        const leased = lease(length);
+        chunk = await gen.read(base, length, leased.buf);
+        release = leased.release;
       }
       if (this.#closed || gen.epoch !== this.#epoch || this.#offset !== base) continue;
       if (chunk.length < length) {
@@ -200,22 +194,6 @@ export class LineReader {
     this.#epoch = gen.epoch;
     this.#offset = offset;
     return true;
-  }
-
-  #takeSpare(length: number): Buffer {
-    const spare = this.#spare.pop();
-    // Never from Node's shared pool: these buffers are reused, so nothing else may live in them.
-    return spare && spare.length >= length ? spare : Buffer.allocUnsafeSlow(Math.max(length, this.#readSize));
-  }
-
-  /** A release function that returns `scratch` to the spares, once. */
-  #recycler(scratch: Buffer): () => void {
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      if (this.#spare.length < MAX_SPARES) this.#spare.push(scratch);
-    };
   }
 
   #restart(gen: Generation): void {

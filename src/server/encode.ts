@@ -5,7 +5,7 @@
  * without a copy.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { concatLeased, type Lease } from './payload-pool.js';
+import { concatLeased, type Lease } from '../buffer-pool.js';
 import { RecordWriter } from './record-writer.js';
 import type { LineBatch } from '../follow/reader.js';
 

@@ -7,7 +7,7 @@
  * defines the record; the byte path must give exactly what it gives.
  */
 import { jsonString, parseEventLine } from '../record.js';
-import { lease, type Lease } from './payload-pool.js';
+import { lease, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
 
