@@ -13,6 +13,12 @@ export interface Cursor extends FileIdentity {
   offset: number;
 }
 
+/**
+ * Response header of a stream (and of a WebSocket upgrade) carrying the id it starts after: a
+ * client that has received no record yet can still resume exactly with `from=<that id>`.
+ */
+export const START_HEADER = 'evlog-start';
+
 const VERSION = '1';
 const field = /^[0-9a-z]{1,14}$/;
 

@@ -1,7 +1,8 @@
 /**
  * `connect(url)`: the records of an evlog stream, across reconnects. After a failure it waits
  * (exponential backoff with jitter, reset by a successful connection) and resumes right after the
- * last id it received, so a server restart loses and duplicates nothing.
+ * last id it received, or before any record where the server said the stream started, so a server
+ * restart loses and duplicates nothing.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
@@ -85,6 +86,8 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
   readonly url: URL;
   readonly #options: ConnectOptions;
   #lastId: string | undefined;
+  /** Where the server said the stream started, until a record says more. */
+  #startId: string | undefined;
   #current: Connection | undefined;
   #closed = false;
   readonly #stop = new AbortController();
@@ -119,6 +122,7 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
       try {
         this.#current = await this.#open(url);
         if (this.#closed) return;
+        this.#startId = this.#current.startId ?? this.#startId;
         attempt = 0;
         opts.onStatus?.({ type: 'connected', url: url.href });
         for (let lines = await this.#current.next(); lines; lines = await this.#current.next()) {
@@ -144,8 +148,10 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
 
   #urlForNextConnection(): URL {
     const url = new URL(this.url);
-    if (this.#lastId !== undefined) {
-      url.searchParams.set('from', this.#lastId);
+    // Before the first record, the stream's start: lines appended while disconnected still count.
+    const after = this.#lastId ?? this.#startId;
+    if (after !== undefined) {
+      url.searchParams.set('from', after);
       url.searchParams.delete('tail');
     } else {
       if (this.#options.from !== undefined) url.searchParams.set('from', this.#options.from);

@@ -1,10 +1,20 @@
 /** What a transport hands the reconnecting client: batches of NDJSON lines, in order. */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { START_HEADER } from '../cursor.js';
 
 export interface Connection {
+  /** The id the server says this stream starts after, when it says. */
+  startId?: string;
   /** The next lines received (at least one), or undefined once the server ended the stream. */
   next(): Promise<string[] | undefined>;
   close(): void;
+}
+
+/** The start header's value, if the server sent one. */
+export function startIdOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[START_HEADER];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 export interface OpenOptions {

@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import split2 from 'split2';
 import { HttpStatusError } from '../errors.js';
-import { batchesOf, type Connection, type OpenOptions } from './connection.js';
+import { batchesOf, startIdOf, type Connection, type OpenOptions } from './connection.js';
 
 async function readSome(res: IncomingMessage, limit = 512): Promise<string> {
   let body = '';
@@ -33,7 +33,7 @@ export function openHttp({ url, token, maxLineBytes }: OpenOptions): Promise<Con
       res.on('close', () => {
         if (!res.complete) lines.destroy(new Error('connection closed'));
       });
-      resolve(batchesOf(lines, () => req.destroy()));
+      resolve({ ...batchesOf(lines, () => req.destroy()), startId: startIdOf(res.headers) });
     });
     req.on('error', reject);
     req.end();

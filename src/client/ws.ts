@@ -1,7 +1,7 @@
 /** `ws(s)://…/ws`: each message is a batch of NDJSON records separated by `\n`. */
 import WebSocket from 'ws';
 import { HttpStatusError } from '../errors.js';
-import type { Connection, OpenOptions } from './connection.js';
+import { startIdOf, type Connection, type OpenOptions } from './connection.js';
 
 /** Messages queued before the socket is paused: the listener's own backpressure. */
 const MAX_QUEUED = 64;
@@ -22,6 +22,8 @@ export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Conne
       w?.();
     };
 
+    let startId: string | undefined;
+    ws.on('upgrade', (res) => (startId = startIdOf(res.headers)));
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -47,6 +49,7 @@ export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Conne
     });
     ws.on('open', () =>
       resolve({
+        startId,
         async next() {
           for (;;) {
             const batch = queue.shift();

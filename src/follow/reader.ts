@@ -86,6 +86,16 @@ export class LineReader {
     this.#wake?.();
   }
 
+  /**
+   * An id to resume after that gives exactly the lines this reader has yet to deliver; before the
+   * first batch, its starting point. Undefined while the file does not exist (the reader will start
+   * at the first byte of the file that appears), and never waits for it to.
+   */
+  async resumeId(): Promise<string | undefined> {
+    if (!this.#gen && (!this.#follower.current || !(await this.#begin()))) return undefined;
+    return this.#gen!.idPrefix + this.#offset.toString(36);
+  }
+
   /** The next lines once at least one is complete; undefined once closed. */
   async next(): Promise<LineBatch | undefined> {
     if (!this.#gen && !(await this.#begin())) return undefined;

@@ -5,6 +5,7 @@ import { LineReader } from '../follow/reader.js';
 import type { Metrics, Transport } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
+import { START_HEADER } from '../cursor.js';
 
 const contentTypes = {
   text: 'text/plain; charset=utf-8',
@@ -54,31 +55,34 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
   const encoding = query.encoding === 'ws-text' || query.encoding === 'ws-ndjson' ? 'text' : query.encoding;
   const format = encoding === 'sse-batch' ? 'sse' : encoding;
   const transport: Transport = format === 'sse' ? 'sse' : 'http';
+  const reader = new LineReader(ctx.follower, query.startAt, { maxLineBytes: ctx.maxLineBytes });
+  res.on('close', () => reader.close());
+  const startId = await reader.resumeId();
   res.writeHead(200, {
     'content-type': contentTypes[format],
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     // Reverse proxies must not hold a live stream back to fill their buffers.
     'x-accel-buffering': 'no',
+    ...(startId !== undefined && { [START_HEADER]: startId }),
   });
   // Idle streams would otherwise sit undetected behind a dead peer.
   req.socket.setKeepAlive(true, 30_000);
   req.socket.setNoDelay(true);
   let heartbeat: NodeJS.Timeout | undefined;
   if (format === 'sse') {
-    res.write('retry: 1000\n\n');
+    // An id with no data sets a browser's Last-Event-ID without an event: a reconnect before the
+    // first record then resumes where this stream started.
+    res.write(startId !== undefined ? `retry: 1000\nid: ${startId}\n\n` : 'retry: 1000\n\n');
     heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.sseHeartbeatMs);
   } else {
     res.flushHeaders();
   }
 
-  const reader = new LineReader(ctx.follower, query.startAt, { maxLineBytes: ctx.maxLineBytes });
-
   ctx.metrics.readers.add(reader);
   ctx.metrics.clients[transport]++;
   ctx.metrics.connections[transport]++;
   ctx.open.add(res);
-  res.on('close', () => reader.close());
   try {
     await pump(reader, new ResponseSink(res), { encoding, maxLineBytes: ctx.maxLineBytes, match: query.match, invert: query.invert }, (encoded) =>
       ctx.metrics.count(transport, encoded),

@@ -116,7 +116,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, `not found: ${url.pathname}`);
     const admitted = admit(req, url, true);
     if ('status' in admitted) return refuseUpgrade(socket, admitted.status, admitted.body, admitted.headers);
-    ws.upgrade(req, socket, head, admitted.query);
+    ws.upgrade(req, socket, head, admitted.query).catch(() => socket.destroy());
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 

@@ -12,6 +12,7 @@ import { LineReader } from '../follow/reader.js';
 import type { Metrics } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
+import { START_HEADER } from '../cursor.js';
 
 /** Bytes queued in ws before we stop reading for that client. */
 const HIGH_WATER = 1024 * 1024;
@@ -73,8 +74,15 @@ export class WsEndpoint {
   readonly #alive = new WeakMap<WebSocket, boolean>();
   readonly #heartbeat: NodeJS.Timeout;
 
+  /** The id each upgrade's stream starts after, for its response headers. */
+  readonly #startIds = new WeakMap<IncomingMessage, string>();
+
   constructor(ctx: WsContext, pingMs: number) {
     this.#ctx = ctx;
+    this.#wss.on('headers', (headers, req) => {
+      const startId = this.#startIds.get(req);
+      if (startId !== undefined) headers.push(`${START_HEADER}: ${startId}`);
+    });
     this.#heartbeat = setInterval(() => this.#ping(), pingMs);
     this.#heartbeat.unref();
   }
@@ -83,14 +91,26 @@ export class WsEndpoint {
     return this.#wss.clients;
   }
 
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): void {
-    // A failed read ends this client only; it must never become an unhandled rejection.
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#serve(ws, query).catch(() => ws.terminate()));
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): Promise<void> {
+    const reader = new LineReader(this.#ctx.follower, query.startAt, { maxLineBytes: this.#ctx.maxLineBytes });
+    let served = false;
+    try {
+      const startId = await reader.resumeId();
+      if (socket.destroyed) return;
+      if (startId !== undefined) this.#startIds.set(req, startId);
+      // A failed read ends this client only; it must never become an unhandled rejection.
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        served = true;
+        this.#serve(ws, reader, query).catch(() => ws.terminate());
+      });
+    } finally {
+      // A refused handshake never reaches #serve.
+      if (!served) reader.close();
+    }
   }
 
-  async #serve(ws: WebSocket, query: StreamQuery): Promise<void> {
-    const { follower, metrics, maxLineBytes } = this.#ctx;
-    const reader = new LineReader(follower, query.startAt, { maxLineBytes });
+  async #serve(ws: WebSocket, reader: LineReader, query: StreamQuery): Promise<void> {
+    const { metrics, maxLineBytes } = this.#ctx;
     metrics.readers.add(reader);
     this.#alive.set(ws, true);
     ws.on('pong', () => this.#alive.set(ws, true));

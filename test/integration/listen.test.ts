@@ -18,10 +18,12 @@ async function setup(content = '') {
   return { dir, file, server };
 }
 
-async function httpClients(url: string): Promise<number> {
-  const health = (await (await fetch(`${url}/healthz`)).json()) as { clients: { http: number } };
-  return health.clients.http;
+async function clients(url: string): Promise<{ http: number; total: number }> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { clients: { http: number; total: number } }).clients;
 }
+
+const httpClients = async (url: string): Promise<number> => (await clients(url)).http;
+const totalClients = async (url: string): Promise<number> => (await clients(url)).total;
 
 async function readNdjson(file: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(file, 'utf8').catch(() => '');
@@ -112,6 +114,18 @@ describe('listen: resuming', () => {
     expectSequence(await run.waitForLines(60, 20_000), 60);
     expect(run.logs.some((l) => /reconnecting in/.test(l))).toBe(true);
     expect(run.logs.at(-1)).toMatch(/^reconnected to /);
+  });
+
+  it.each(['http', 'ws'])('loses nothing appended while the server restarts before the first record (%s)', async (scheme) => {
+    const { file, server } = await setup(numbered(0, 3, 'old'));
+    const run = startListen({ url: server.url.replace(/^http/, scheme) });
+    await vi.waitFor(async () => expect(await totalClients(server.url)).toBe(1), { timeout: 10_000 });
+    await server.close();
+    // The listener has seen no record: only the server's word says where its stream started.
+    await appendLines(file, 0, 20);
+    await startServer({ file, port: server.port });
+    await appendLines(file, 20, 5);
+    expectSequence(await run.waitForLines(25, 20_000), 25);
   });
 
   it('keeps the checkpoint across runs and prefers it over --tail and --from', async () => {

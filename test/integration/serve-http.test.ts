@@ -1,5 +1,6 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { EventSource } from 'eventsource';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { getText, openStream } from '../helpers/clients.js';
 import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
@@ -106,6 +107,35 @@ describe('GET /stream', () => {
     const sse = await openStream(`${second.url}/stream?format=sse&tail=1`, { 'last-event-id': all[4]!.id });
     await expect.poll(() => sse.text()).toMatch(/"line":"seq:5"/);
     expect(sse.text()).not.toMatch(/seq:4/);
+  });
+
+  it('says where each stream starts, so a client with no record yet can resume exactly', async () => {
+    const file = await logFile(numbered(0, 3));
+    const server = await startServer({ file });
+    const ndjson = await openStream(`${server.url}/stream?format=ndjson`);
+    const tailed = await openStream(`${server.url}/stream?tail=1`);
+    const sse = await openStream(`${server.url}/stream?format=sse`);
+    const upgraded = new Promise<string | undefined>((resolve, reject) => {
+      const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
+      ws.on('upgrade', (res) => resolve(res.headers['evlog-start'] as string | undefined));
+      ws.on('open', () => ws.terminate());
+      ws.on('error', reject);
+    });
+    const start = ndjson.response.headers['evlog-start'] as string;
+    expect(start).toMatch(/^1\./);
+    expect(await upgraded).toBe(start);
+    // Before any record, an SSE stream names its start as an id without data: a browser's
+    // Last-Event-ID, with no event dispatched.
+    await expect.poll(() => sse.text()).toBe(`retry: 1000\nid: ${start}\n\n`);
+    await appendLines(file, 3, 2);
+    expect(await tailed.waitForLines(3)).toEqual(['seq:2', 'seq:3', 'seq:4']);
+    const fromTailStart = await openStream(`${server.url}/stream?from=${tailed.response.headers['evlog-start'] as string}`);
+    const fromStart = await openStream(`${server.url}/stream?from=${start}`);
+    expect(await fromTailStart.waitForLines(3)).toEqual(['seq:2', 'seq:3', 'seq:4']);
+    expect(await fromStart.waitForLines(2)).toEqual(['seq:3', 'seq:4']);
+    // A stream waiting for the file to appear cannot name a start yet.
+    const missing = await startServer({ file: `${file}.missing` });
+    expect((await openStream(`${missing.url}/stream`)).response.headers['evlog-start']).toBeUndefined();
   });
 
   it('starts with the last n lines for tail=n and the whole file for from=start', async () => {
