@@ -94,19 +94,18 @@ export class WsEndpoint {
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): Promise<void> {
     const reader = new LineReader(this.#ctx.follower, query.startAt, { maxLineBytes: this.#ctx.maxLineBytes });
     let served = false;
-    try {
-      const startId = await reader.resumeId();
-      if (socket.destroyed) return;
-      if (startId !== undefined) this.#startIds.set(req, startId);
-      // A failed read ends this client only; it must never become an unhandled rejection.
-      this.#wss.handleUpgrade(req, socket, head, (ws) => {
-        served = true;
-        this.#serve(ws, reader, query).catch(() => ws.terminate());
-      });
-    } finally {
-      // A refused handshake never reaches #serve.
+    // A handshake that fails (or a peer that leaves first) never reaches #serve.
+    socket.once('close', () => {
       if (!served) reader.close();
-    }
+    });
+    const startId = await reader.resumeId();
+    if (socket.destroyed) return;
+    if (startId !== undefined) this.#startIds.set(req, startId);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      served = true;
+      // A failed read ends this client only; it must never become an unhandled rejection.
+      this.#serve(ws, reader, query).catch(() => ws.terminate());
+    });
   }
 
   async #serve(ws: WebSocket, reader: LineReader, query: StreamQuery): Promise<void> {
