@@ -169,8 +169,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   /**
-   * A fresh watcher for a new file at the path. Once the path has been missing, chokidar goes on
-   * watching the directory for it, with the cost above; a new watcher watches the file itself.
+   * A fresh watcher for a new file at the path. Once the path has been missing (or was when the
+   * watcher started), chokidar goes on watching the directory for it, with the cost above; a new
+   * watcher watches the file itself.
    * The check that follows sets it up before it looks at the file, so nothing goes unnoticed.
    */
   #rewatch(): void {
@@ -244,8 +245,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (previous) {
       this.emit('rotate', previous, gen);
       previous.release();
-      this.#rewatch();
     }
+    // A file that appeared after we started, or replaced another, was missing for chokidar.
+    if (!starting) this.#rewatch();
     this.#prune();
     this.#notify();
   }
