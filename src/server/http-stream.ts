@@ -50,6 +50,15 @@ class ResponseSink implements Sink {
   }
 }
 
+/**
+ * Where an SSE stream starts. An id with no data sets a browser's Last-Event-ID without an event,
+ * so its own reconnect before the first record resumes there. The page (`batch=1`) also gets it
+ * as a `start` event, for when it must reopen the stream itself.
+ */
+function sseStart(startId: string, asEvent: boolean): string {
+  return asEvent ? `id: ${startId}\nevent: start\ndata: ${startId}\n` : `id: ${startId}\n`;
+}
+
 export async function serveHttpStream(req: IncomingMessage, res: ServerResponse, query: StreamQuery, ctx: HttpStreamContext): Promise<void> {
   // parseStreamQuery gives the ws-* encodings to /ws only; this narrows the type for HTTP.
   const encoding = query.encoding === 'ws-text' || query.encoding === 'ws-ndjson' ? 'text' : query.encoding;
@@ -71,9 +80,7 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
   req.socket.setNoDelay(true);
   let heartbeat: NodeJS.Timeout | undefined;
   if (format === 'sse') {
-    // An id with no data sets a browser's Last-Event-ID without an event: a reconnect before the
-    // first record then resumes where this stream started.
-    res.write(startId !== undefined ? `retry: 1000\nid: ${startId}\n\n` : 'retry: 1000\n\n');
+    res.write(`retry: 1000\n${startId === undefined ? '' : sseStart(startId, encoding === 'sse-batch')}\n`);
     heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.sseHeartbeatMs);
   } else {
     res.flushHeaders();

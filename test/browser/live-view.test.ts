@@ -179,6 +179,29 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
     await waitForState(page, 'live');
   });
 
+  it.each([
+    ['the browser retries on its own', undefined],
+    ['the page reopens the stream after a 401', 's3cret'],
+  ])('loses nothing appended while the server is away before the first line: %s', async (_, token) => {
+    const file = await tmpLog(numbered(0, 3, 'old'));
+    const first = await startServer({ file });
+    const { page } = await browser.open(`${first.url}/?tail=0`);
+    await waitForState(page, 'live');
+    await first.close();
+    await waitForState(page, 'reconnecting');
+    // The page has seen no record: only the id its stream started at says where to resume.
+    await appendLines(file, 0, 10);
+    await startServer({ file, port: first.port, token });
+    if (token !== undefined) {
+      await waitForState(page, 'unauthorized');
+      await page.fill('#token', token);
+      await page.press('#token', 'Enter');
+    }
+    await waitForState(page, 'live');
+    await appendLines(file, 10, 5);
+    expectSequence(await waitForRows(page, 15, 25_000), 15);
+  });
+
   it('asks for the token on 401, then streams; ?token= on the page URL works directly', async () => {
     const file = await tmpLog();
     const server = await startServer({ file, token: 's3cret' });

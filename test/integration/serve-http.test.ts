@@ -127,6 +127,9 @@ describe('GET /stream', () => {
     // Before any record, an SSE stream names its start as an id without data: a browser's
     // Last-Event-ID, with no event dispatched.
     await expect.poll(() => sse.text()).toBe(`retry: 1000\nid: ${start}\n\n`);
+    // The page's batched stream also names it in a `start` event, which a page can read.
+    const batched = await openStream(`${server.url}/stream?format=sse&batch=1`);
+    await expect.poll(() => batched.text()).toBe(`retry: 1000\nid: ${start}\nevent: start\ndata: ${start}\n\n`);
     await appendLines(file, 3, 2);
     expect(await tailed.waitForLines(3)).toEqual(['seq:2', 'seq:3', 'seq:4']);
     const fromTailStart = await openStream(`${server.url}/stream?from=${tailed.response.headers['evlog-start'] as string}`);
