@@ -146,39 +146,55 @@ export class Follower extends EventEmitter<FollowerEvents> {
    * cost 0.35 ms of CPU per append here. chokidar covers a path that goes missing by watching its
    * directory until it is back (see #rewatch).
    */
-  async #ensureWatcher(): Promise<void> {
-    if (this.#watching || this.#closed) return;
-    const dir = path.dirname(this.file);
-    const dirStats = await stat(dir).catch(() => undefined);
-    if (!dirStats?.isDirectory()) return;
-    const base = path.basename(this.file);
-    this.#watching = (async () => {
-      // We re-check identity on every event, so chokidar need not delay unlinks to merge them.
-      const watcher = watch(this.file, { ignoreInitial: true, atomic: false });
-      this.#watcher = watcher;
-      // chokidar throttles `change` to one per 50 ms; raw events are not throttled, and latency
-      // matters here, so both wake us.
-      watcher.on('all', () => this.poke());
-      watcher.on('raw', (_event, name) => {
-        if (name === base || name === this.file) this.poke();
-      });
-      watcher.on('error', (err) => this.#warn(`watching ${this.file}: ${describeSystemError(err)}`));
-      await new Promise<void>((resolve) => watcher.once('ready', resolve));
-    })();
+  #ensureWatcher(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (!this.#watching) {
+      // Set at once, so that looks running side by side share one watcher.
+      // Without a directory yet, or after a failure, the next look tries again.
+      const forget = (): void => {
+        if (this.#watching === watching) this.#watching = undefined;
+      };
+      const watching: Promise<void> = this.#watch().then(
+        (watched) => (watched ? undefined : forget()),
+        (err: unknown) => {
+          forget();
+          throw err;
+        },
+      );
+      this.#watching = watching;
+    }
     return this.#watching;
+  }
+
+  /** False while the directory does not exist. A watcher this one replaces is closed. */
+  async #watch(): Promise<boolean> {
+    const dirStats = await stat(path.dirname(this.file)).catch(() => undefined);
+    if (!dirStats?.isDirectory() || this.#closed) return false;
+    const base = path.basename(this.file);
+    // We re-check identity on every event, so chokidar need not delay unlinks to merge them.
+    const watcher = watch(this.file, { ignoreInitial: true, atomic: false });
+    const previous = this.#watcher;
+    this.#watcher = watcher;
+    void previous?.close().catch(() => undefined);
+    // chokidar throttles `change` to one per 50 ms; raw events are not throttled, and latency
+    // matters here, so both wake us.
+    watcher.on('all', () => this.poke());
+    watcher.on('raw', (_event, name) => {
+      if (name === base || name === this.file) this.poke();
+    });
+    watcher.on('error', (err) => this.#warn(`watching ${this.file}: ${describeSystemError(err)}`));
+    await new Promise<void>((resolve) => watcher.once('ready', resolve));
+    return true;
   }
 
   /**
    * A fresh watcher for a new file at the path. Once the path has been missing (or was when the
    * watcher started), chokidar goes on watching the directory for it, with the cost above; a new
-   * watcher watches the file itself.
-   * The check that follows sets it up before it looks at the file, so nothing goes unnoticed.
+   * watcher watches the file itself. The old one watches until then, and the check that follows
+   * sets the new one up before it looks at the file, so nothing goes unnoticed.
    */
   #rewatch(): void {
-    const previous = this.#watcher;
-    this.#watcher = undefined;
     this.#watching = undefined;
-    void previous?.close().catch(() => undefined);
     this.poke();
   }
 
