@@ -46,6 +46,13 @@ function take(length: number): Buffer {
   return Buffer.allocUnsafeSlow(Math.max(MIN_BYTES, 2 ** Math.ceil(Math.log2(length))));
 }
 
+const nothing = (): void => undefined;
+
+/** A buffer that belongs to no pool, as a lease with nothing to give back. */
+export function own(buf: Buffer): Lease {
+  return { buf, release: nothing };
+}
+
 /** `parts` joined into pooled memory. */
 export function concatLeased(parts: readonly Buffer[]): Lease {
   let length = 0;

@@ -5,7 +5,7 @@
  * without a copy.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import { concatLeased, type Lease } from '../buffer-pool.js';
+import { concatLeased, own, type Lease } from '../buffer-pool.js';
 import { RecordWriter } from './record-writer.js';
 import type { LineBatch } from '../follow/reader.js';
 
@@ -41,7 +41,6 @@ export interface Encoded {
 }
 
 const NEWLINE = Buffer.from('\n');
-const noop = (): void => undefined;
 
 function countLines(buf: Buffer): number {
   let n = 0;
@@ -116,8 +115,8 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   const lastId = sent > 0 ? batch.idPrefix + lastOffset.toString(36) : undefined;
   let out: Lease;
   if (records) out = records.finish(lastId, pooled);
-  else if (encoding === 'text') out = pooled ? concatLeased(textParts) : { buf: Buffer.concat(textParts), release: noop };
-  else out = { buf: wsText(Buffer.concat(textParts)), release: noop };
+  else if (encoding === 'text') out = pooled ? concatLeased(textParts) : own(Buffer.concat(textParts));
+  else out = own(wsText(Buffer.concat(textParts)));
   return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, borrowed: false, release: out.release };
 }
 

@@ -7,7 +7,7 @@
  * defines the record; the byte path must give exactly what it gives.
  */
 import { jsonString, parseEventLine } from '../record.js';
-import { lease, type Lease } from '../buffer-pool.js';
+import { lease, own, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
 
@@ -30,7 +30,6 @@ const SSE_ID = bytes('id: ');
 const SSE_DATA = bytes('\ndata: ');
 const DATA = bytes('data: ');
 const COLON = 0x3a;
-const noop = (): void => undefined;
 /** Digits of an offset in base 36, most significant last; a safe integer has at most 11. */
 const digits = new Uint8Array(16);
 const BASE36 = bytes('0123456789abcdefghijklmnopqrstuvwxyz');
@@ -112,12 +111,12 @@ export class RecordWriter {
    * when `pooled` (released with the lease), else a buffer of its own.
    */
   finish(lastId: string | undefined, pooled: boolean): Lease {
-    if (this.#records === 0) return { buf: Buffer.alloc(0), release: noop };
+    if (this.#records === 0) return own(Buffer.alloc(0));
     // One event for the batch: its id comes first but is known only now.
     const head = this.#encoding === 'sse-batch' ? `id: ${lastId}\n` : '';
     const tail = head === '' ? 0 : 1;
     const length = head.length + this.#pos + tail;
-    const out = pooled ? lease(length) : { buf: Buffer.allocUnsafeSlow(length), release: noop };
+    const out = pooled ? lease(length) : own(Buffer.allocUnsafeSlow(length));
     out.buf.write(head, 0, 'latin1');
     scratch.copy(out.buf, head.length, 0, this.#pos);
     if (tail) out.buf[length - 1] = 0x0a;
