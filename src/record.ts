@@ -1,6 +1,7 @@
 /**
- * The event format: `<session>:<event>`, or a JSON object (winston's JSON format) carrying
- * `session`/`event` fields or a `message` in the text form. Anything else is still a line, just
+ * The event format: exactly `<session>:<event>`, both non-empty and without whitespace, or a JSON
+ * object (winston's JSON format) carrying `session`/`event` fields or a `message` in the text form.
+ * Anything else (`2026-12-01 13:10:21 status installed`, `ERROR: disk full`) is still a line, just
  * without session and event.
  */
 export interface EventFields {
@@ -18,9 +19,12 @@ export interface StreamRecord {
   truncated?: boolean;
 }
 
+/** Whitespace as a regex's `\s` sees it: an ordinary log line has some, an event has none. */
+const whitespace = /\s/;
+
 export function parseTextEvent(text: string): EventFields | undefined {
   const colon = text.indexOf(':');
-  if (colon <= 0 || colon === text.length - 1) return undefined;
+  if (colon <= 0 || colon === text.length - 1 || whitespace.test(text)) return undefined;
   return { session: text.slice(0, colon), event: text.slice(colon + 1) };
 }
 

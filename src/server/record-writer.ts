@@ -30,6 +30,8 @@ const SSE_ID = bytes('id: ');
 const SSE_DATA = bytes('\ndata: ');
 const DATA = bytes('data: ');
 const COLON = 0x3a;
+/** The one whitespace byte a line on the byte path can hold (the others are escaped or non-ASCII). */
+const SPACE = 0x20;
 /** Digits of an offset in base 36, most significant last; a safe integer has at most 11. */
 const digits = new Uint8Array(16);
 const BASE36 = bytes('0123456789abcdefghijklmnopqrstuvwxyz');
@@ -53,6 +55,8 @@ export class RecordWriter {
   readonly #plain: boolean;
   /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
   #nextColon = -1;
+  /** The same for the next space: a line with one is a plain line, not an event. */
+  #nextSpace = -1;
 
   constructor(encoding: RecordEncoding, idPrefix: string, batch: Buffer, charset: 'latin1' | 'utf8') {
     this.#encoding = encoding;
@@ -80,7 +84,7 @@ export class RecordWriter {
     let colon = -1;
     if (this.#plain) {
       p = copy(out, p, buf, start, end);
-      colon = this.#colonIn(buf, start, end);
+      colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
     } else {
       p = copyPlain(out, p, buf, start, end);
       colon = colonAt;
@@ -130,6 +134,15 @@ export class RecordWriter {
       this.#nextColon = at === -1 ? Infinity : at;
     }
     return this.#nextColon < end ? this.#nextColon : -1;
+  }
+
+  /** Whether `buf[start, end)` holds a space; searched like `#colonIn`. */
+  #hasSpace(buf: Buffer, start: number, end: number): boolean {
+    if (this.#nextSpace < start) {
+      const at = buf.indexOf(SPACE, start);
+      this.#nextSpace = at === -1 ? Infinity : at;
+    }
+    return this.#nextSpace < end;
   }
 
   #frameStart(out: Buffer, p: number, offset: number): number {
@@ -190,7 +203,7 @@ function copy(out: Buffer, p: number, from: Buffer, start: number, end: number):
   return p;
 }
 
-/** Where `copyPlain` saw the line's first `:` (-1 if none). */
+/** Where `copyPlain` saw the line's first `:` (-1 if none, or if the line holds a space). */
 let colonAt = -1;
 
 /**
@@ -200,12 +213,15 @@ let colonAt = -1;
  */
 function copyPlain(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
   colonAt = -1;
+  let space = false;
   for (let i = start; i < end; i++) {
     const b = from[i]!;
     if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) return -1;
     if (b === COLON && colonAt === -1) colonAt = i;
+    else if (b === SPACE) space = true;
     out[p++] = b;
   }
+  if (space) colonAt = -1;
   return p;
 }
 
