@@ -56,8 +56,20 @@ Set EVLOG_DEBUG=1 to see stack traces.`);
   return program;
 }
 
+/**
+ * A reader that went away (`| head`) is no error: output ends quietly, for help as for data. Node
+ * reports a write to a closed pipe as an 'error' event on the stream, which kills the process
+ * unless someone listens; `listen` notices it on its own to stop reading.
+ */
+function quietOnClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
+  }
+}
+
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: readonly string[] = process.argv, output: ProgramOutput = defaultOutput): Promise<number> {
+  if (output === defaultOutput) quietOnClosedPipes();
   try {
     await makeProgram(output).parseAsync(argv);
     return ExitCode.ok;
