@@ -3,11 +3,13 @@
  * where errors become one stderr line and an exit code.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { makeGenerateCommand } from './commands/generate.js';
 import { makeListenCommand } from './commands/listen.js';
 import { makeServeCommand } from './commands/serve.js';
 import { EvlogError, ExitCode } from './errors.js';
+import { EXAMPLES_DIR } from './examples.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -34,15 +36,16 @@ export function makeProgram(output: ProgramOutput = defaultOutput): Command {
     .addCommand(makeGenerateCommand())
     .addCommand(makeServeCommand())
     .addCommand(makeListenCommand())
-    .addHelpText('after', `
+    .addHelpText('after', () => `
 Examples:
-  evlog generate -r 100 event.log          append 100 events per second
-  evlog generate -n 1000 -r 0 --format json events.json
-  evlog serve event.log                     follow it on http://127.0.0.1:8001
-  curl -N http://127.0.0.1:8001/stream      read the stream as raw lines
-  evlog listen -m impression | wc -l        count impressions as they come
-  evlog listen -m buy -c ./notify.js        run a callback for every purchase
+  evlog generate -r 100 event.log        append 100 events per second until Ctrl-C
+  evlog serve event.log                  follow it on http://127.0.0.1:8001
+  curl -N http://127.0.0.1:8001/stream   read the stream as raw lines
+  evlog listen -n 5 -m impression        print the next 5 impressions, then exit
+  evlog listen -m buy -c ${path.join(EXAMPLES_DIR, 'notify.js')}
+                                         run a callback module for every purchase
 
+'evlog help <command>' shows each command's flags and examples.
 Set EVLOG_DEBUG=1 to see stack traces.`);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({

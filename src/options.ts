@@ -56,6 +56,16 @@ export function parseRegex(value: string, flags = ''): RegExp {
   try {
     return new RegExp(value, flags);
   } catch (err) {
-    throw new InvalidArgumentError(`invalid regular expression: ${(err as Error).message}.`);
+    // V8 repeats the pattern the error is about; commander names it already.
+    const message = (err as Error).message;
+    const prefix = `Invalid regular expression: /${value}/${flags}: `;
+    const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+    throw new InvalidArgumentError(`not a regular expression: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`);
   }
+}
+
+/** A secret, from a flag or the environment: an empty one would protect nothing. */
+export function parseToken(value: string): string {
+  if (value === '') throw new InvalidArgumentError('the token must not be empty.');
+  return value;
 }

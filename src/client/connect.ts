@@ -35,13 +35,27 @@ export type ClientStatus =
 
 const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+/**
+ * `localhost:8001` or `10.0.0.5/stream` as `curl` reads them: http://. A word without a port, a
+ * dot or a slash is more likely a pattern typed as grep would take it than a host name.
+ */
+function withScheme(raw: string): URL {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return new URL(raw);
+  const url = new URL(`http://${raw}`);
+  const { hostname } = url;
+  const name = /^[a-z0-9.-]+$/i.test(hostname) || hostname.startsWith('[');
+  const hostLike = url.port !== '' || raw.includes('/') || hostname.includes('.') || hostname.startsWith('[') || hostname === 'localhost';
+  if (!name || !hostLike) throw new Error('not a host');
+  return url;
+}
+
 /** The endpoint for a user-given URL: a bare host means `/stream` (HTTP) or `/ws` (WebSocket). */
 export function resolveEndpoint(raw: string): URL {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = withScheme(raw);
   } catch {
-    throw new UsageError('EVLOG_ERR_URL', `invalid URL '${raw}'`);
+    throw new UsageError('EVLOG_ERR_URL', `'${raw}' is not a URL (like http://127.0.0.1:8001 or localhost:8001); patterns go in -m: evlog listen -m '${raw}'`);
   }
   const ws = url.protocol === 'ws:' || url.protocol === 'wss:';
   if (!ws && url.protocol !== 'http:' && url.protocol !== 'https:') {

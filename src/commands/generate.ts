@@ -25,6 +25,14 @@ export function makeGenerateCommand(): Command {
     .addOption(new Option('--http <port>', 'run an HTTP app instead: GET /<event>?session=<id> appends a line')
       .argParser(parsePort).conflicts('stdin'))
     .option('--stdin', 'append each line read from stdin instead of synthetic events')
+    .addHelpText('after', `
+Examples:
+  evlog generate -n 1000 -r 0 x.log               1000 events as fast as possible, then exit
+  evlog generate -r 100 -e impression,click,buy   100 events/s into event.log until Ctrl-C
+  evlog generate -n 5 --format json events.json   winston JSON lines: session, event, timestamp
+  printf 'u1:signup\\nu1:login\\n' | evlog generate --stdin
+                                                  append lines from stdin
+  evlog generate --http 8080                      an app: GET /click?session=u1 appends u1:click`)
     .action(async (file: string, flags: GenerateFlags) => {
       // Loaded on demand so `evlog --help` does not pay for winston.
       const { generate } = await import('../generator/index.js');

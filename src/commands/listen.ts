@@ -1,21 +1,25 @@
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { decodeCursor } from '../cursor.js';
-import { parseNonNegativeInt, parsePositiveInt, parseRegex } from '../options.js';
+import { EXAMPLES_DIR } from '../examples.js';
+import { parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
 import type { ListenOptions } from '../listen/index.js';
 import { shutdownSignal } from '../shutdown.js';
 
 /** What commander hands the action: the library's options under the flags' own names. */
 type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback'> & {
-  match: string[];
   callback?: string;
   retryDelay: number;
   callbackTimeout: number;
 };
 
-/** Repeatable `-m`: each pattern is checked when given, so the error names the bad one. */
-function collectPattern(value: string, previous: string[]): string[] {
+/**
+ * Repeatable `-m`: each pattern is checked when given, so the error names the bad one. No default
+ * value, so help does not show an empty list as one.
+ */
+function collectPattern(value: string, previous: string[] | undefined): string[] {
   parseRegex(value);
-  return [...previous, value];
+  return [...(previous ?? []), value];
 }
 
 function parseFrom(value: string): string {
@@ -23,18 +27,36 @@ function parseFrom(value: string): string {
   return value;
 }
 
+function examples(): string {
+  const notify = path.join(EXAMPLES_DIR, 'notify.js');
+  return `
+Examples:
+  evlog listen -n 5 -m impression               the next 5 impressions, then exit
+  evlog listen -m 'click|buy' -i | head -n 20   grep-like, until 20 lines were printed
+  evlog listen --json --tail 100 -n 100 | jq -r .session
+                                                the last 100 records as NDJSON
+  evlog listen -v -m healthcheck ws://127.0.0.1:8001
+                                                everything but health checks, over WebSocket
+  evlog listen -m buy -c ${notify} --checkpoint notify.cp
+                                                run a callback module for every purchase
+
+Example callback modules are in ${EXAMPLES_DIR}`;
+}
+
 export function makeListenCommand(): Command {
   return new Command('listen')
     .description('read an evlog stream, filter it by regex, print matches or run a callback for each')
-    .argument('[url]', 'http(s):// reads /stream, ws(s):// reads /ws', 'http://127.0.0.1:8001')
-    .option('-m, --match <regex>', 'JS regex on the line; repeatable (any matches)', collectPattern, [])
+    .argument('[url]', 'http(s):// reads /stream, ws(s):// reads /ws; no scheme means http://', 'http://127.0.0.1:8001')
+    .option('-m, --match <regex>', 'JS regex on the line; repeatable (any matches); default: every line', collectPattern)
     .option('-i, --ignore-case', 'match case-insensitively')
     .option('-v, --invert', 'select lines that match none of the patterns')
-    .option('-c, --callback <module>', 'ESM or CJS module whose default export is (event, ctx) => void | Promise<void>')
+    .option('-c, --callback <module>', 'ESM or CJS module file whose default export is (event, ctx) => void | Promise<void>')
     .option('--json', 'print records as NDJSON instead of raw lines')
     .option('--print', 'print matches even with --callback')
+    .addOption(new Option('--color <when>', 'highlight the matched text: on a terminal without NO_COLOR, always, or never')
+      .choices(['auto', 'always', 'never']).default('auto'))
     .option('-n, --count <n>', 'exit 0 after n matching events were handled', parsePositiveInt)
-    .option('--from <id|start>', 'start after this record id, or at the start of the file', parseFrom)
+    .addOption(new Option('--from <id|start>', 'start after this record id, or at the start of the file').argParser(parseFrom).conflicts('tail'))
     .option('--tail <n>', 'start with the last n lines', parseNonNegativeInt)
     .option('--checkpoint <file>', 'keep the id of the last handled event here and resume after it')
     .option('--retries <n>', 'retries after the first failed attempt', parseNonNegativeInt, 3)
@@ -42,8 +64,9 @@ export function makeListenCommand(): Command {
     .option('--dead-letter <file>', 'NDJSON file for events whose callback still failed')
     .option('--callback-timeout <ms>', 'an attempt still running after this has failed', parsePositiveInt, 30_000)
     .option('--concurrency <n>', 'callbacks in flight at once', parsePositiveInt, 1)
-    .addOption(new Option('--token <secret>', 'token for a server started with --token').env('EVLOG_TOKEN'))
+    .addOption(new Option('--token <secret>', 'token for a server started with --token').env('EVLOG_TOKEN').argParser(parseToken))
     .option('--no-reconnect', 'exit 1 when the stream ends or fails instead of reconnecting')
+    .addHelpText('after', examples)
     .action(async (url: string, flags: ListenFlags) => {
       // Loaded on demand so `evlog --help` does not pay for ws and split2.
       const { listen } = await import('../listen/index.js');

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { parsePort, parsePositiveInt } from '../options.js';
+import { parsePort, parsePositiveInt, parseToken } from '../options.js';
 import { shutdownSignal } from '../shutdown.js';
 
 interface ServeFlags {
@@ -21,9 +21,30 @@ export function makeServeCommand(): Command {
     .argument('[file]', 'log file to follow', 'event.log')
     .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, 8001)
     .option('-H, --host <addr>', 'bind address', '127.0.0.1')
-    .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN'))
+    .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN').argParser(parseToken))
     .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, 1024 * 1024)
     .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, 10_000)
+    .addHelpText('after', `
+Endpoints:
+  GET /stream    chunked HTTP: raw lines, NDJSON records or Server-Sent Events
+  GET /ws        WebSocket: NDJSON records, several per message
+  GET /          the browser live view
+  GET /healthz   health check (JSON)
+  GET /metrics   Prometheus text
+
+Query parameters of /stream and /ws:
+  format=text|ndjson|sse   /stream: else from Accept, else text; /ws: text or NDJSON (default)
+  batch=1                  with format=sse: one event per batch of records
+  tail=<n>                 start with the last n lines (default: only new lines)
+  from=<id>|start          resume right after that record id, or at the start of the file
+  match=<regex>            only lines matching it; ignore_case=1 and invert=1 as grep -i, -v
+  token=<secret>           the token, for clients that cannot send Authorization: Bearer
+
+Examples:
+  evlog serve event.log
+  evlog serve -p 0 --token "$(openssl rand -hex 16)" /var/log/app.log
+  curl -N http://127.0.0.1:8001/stream
+  curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
     .action(async (file: string, flags: ServeFlags) => {
       // Loaded on demand so `evlog --help` does not pay for chokidar and ws.
       const { createServer } = await import('../server/index.js');

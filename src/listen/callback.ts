@@ -25,10 +25,13 @@ export type Callback = (event: ListenEvent, ctx: CallbackContext) => void | Prom
 
 const fail = (spec: string, why: string): UsageError => new UsageError('EVLOG_ERR_CALLBACK', `callback module ${spec} ${why}`);
 
+/** What `-c` takes, for a user who gave it something else (an event name, a pattern). */
+const HINT = '(-c takes a JavaScript module file whose default export is a function; patterns go in -m)';
+
 export async function loadCallback(spec: string, cwd = process.cwd()): Promise<Callback> {
   const file = path.resolve(cwd, spec);
   const stats = await stat(file).catch(() => undefined);
-  if (!stats) throw fail(spec, 'not found');
+  if (!stats) throw fail(spec, `not found ${HINT}`);
   if (!stats.isFile()) throw fail(spec, 'is not a file');
   let mod: unknown;
   try {
@@ -40,6 +43,6 @@ export async function loadCallback(spec: string, cwd = process.cwd()): Promise<C
   // CJS interop: `module.exports = fn` arrives as default; `exports.default = fn` as default.default.
   let fn = (mod as { default?: unknown }).default;
   if (fn !== null && typeof fn === 'object' && 'default' in fn) fn = (fn as { default: unknown }).default;
-  if (typeof fn !== 'function') throw fail(spec, 'has no default export that is a function');
+  if (typeof fn !== 'function') throw fail(spec, `has no default export that is a function ${HINT}`);
   return fn as Callback;
 }

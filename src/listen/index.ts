@@ -5,11 +5,13 @@
  */
 import type { Writable } from 'node:stream';
 import { connect, type ClientStatus } from '../client/connect.js';
+import { UsageError } from '../errors.js';
 import type { StreamRecord } from '../record.js';
 import { loadCallback, type Callback, type ListenEvent } from './callback.js';
 import { Checkpoint } from './checkpoint.js';
 import { openDeadLetters } from './dead-letter.js';
 import { makeFilter } from './filter.js';
+import { makeHighlighter, useColor, type ColorWhen } from './highlight.js';
 import { Output } from './output.js';
 import { CallbackRunner, type Outcome } from './runner.js';
 import { ContiguousTracker } from './tracker.js';
@@ -25,6 +27,8 @@ export interface ListenOptions {
   callback?: string | Callback;
   json?: boolean;
   print?: boolean;
+  /** Highlight the matched text in printed lines (default `auto`: when stdout is a terminal). */
+  color?: ColorWhen;
   count?: number;
   from?: string;
   tail?: number;
@@ -68,6 +72,9 @@ function statusLogger(log: (line: string) => void): (status: ClientStatus) => vo
 
 export async function listen(options: ListenOptions = {}): Promise<ListenResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`evlog: ${line}\n`));
+  if (options.from !== undefined && options.tail !== undefined) {
+    throw new UsageError('EVLOG_ERR_OPTION', 'from and tail cannot be used together: from says where to start, tail says how far back');
+  }
   const filter = makeFilter({ patterns: options.match ?? [], ignoreCase: options.ignoreCase, invert: options.invert });
   const callback = typeof options.callback === 'string' ? await loadCallback(options.callback) : options.callback;
   const checkpoint = options.checkpoint === undefined ? undefined : await Checkpoint.open(options.checkpoint);
@@ -80,8 +87,14 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
     onStatus: statusLogger(log),
   });
   const deadLetters = await openDeadLetters(options.deadLetter, log);
-  const out = new Output(options.stdout ?? process.stdout);
+  const stdout = options.stdout ?? process.stdout;
+  const out = new Output(stdout);
   const printing = callback === undefined || options.print === true;
+  // An inverted match selects lines by what they lack: nothing to show, as with grep -v.
+  const patterns = options.match ?? [];
+  const highlight = !options.json && !options.invert && patterns.length > 0 && useColor(options.color ?? 'auto', stdout)
+    ? makeHighlighter(patterns, options.ignoreCase)
+    : undefined;
   const tracker = new ContiguousTracker((id) => checkpoint?.set(id));
   const result: ListenResult = { matched: 0, handled: 0, deadLettered: 0, checkpoint: undefined };
   const runner = callback && new CallbackRunner({
@@ -135,7 +148,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
           continue;
         }
         result.matched++;
-        if (printing) text += options.json ? `${JSON.stringify(rec)}\n` : `${rec.line}\n`;
+        if (printing) text += options.json ? `${JSON.stringify(rec)}\n` : `${highlight ? highlight(rec.line) : rec.line}\n`;
         if (runner) {
           // Print what came before first, so output is not held back by a full callback queue.
           const slot = runner.slot();

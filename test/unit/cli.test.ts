@@ -25,12 +25,39 @@ describe('evlog CLI (in process)', () => {
     [['generate', '--http', '0', '--stdin'], /cannot be used with/],
     [['generate', '--colour'], /^evlog: unknown option '--colour'/],
     [['frobnicate'], /^evlog: unknown command 'frobnicate'/],
+    [['listen', 'click'], /^evlog: 'click' is not a URL .*patterns go in -m: evlog listen -m 'click'$/m],
+    [['listen', 'impression|click'], /patterns go in -m/],
+    [['listen', '-c', 'impression'], /^evlog: callback module impression not found \(-c takes a JavaScript module file/],
+    [['listen', '--tail', '5', '--from', 'start'], /^evlog: option '--from <id\|start>' cannot be used with option '--tail <n>'/],
+    [['listen', '--token', ''], /^evlog: option '--token <secret>' argument '' is invalid. the token must not be empty/],
+    [['serve', '--token', ''], /token must not be empty/],
+    [['listen', '--color', 'sometimes'], /--color/],
+    // The pattern and the reason once each: no `Invalid regular expression: /(/:` repeated after them.
+    [['listen', '-m', '('], /^evlog: option '-m, --match <regex>' argument '\(' is invalid. not a regular expression: unterminated group.$/m],
   ])('rejects %j with one line and exit 2', async (args, message) => {
     const result = await runInProcess(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
+  });
+
+  it('ends each command\'s help with examples; serve lists endpoints and query parameters', async () => {
+    for (const command of ['generate', 'serve', 'listen']) {
+      const help = await runInProcess([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout, command).toMatch(/\nExamples:\n( {2}evlog .*\n|\s+.*\n)+/);
+      expect(help.stdout, command).not.toMatch(/default: \[\]/);
+    }
+    const serve = (await runInProcess(['serve', '--help'])).stdout;
+    for (const endpoint of ['/stream', '/ws', '/healthz', '/metrics']) expect(serve).toContain(`GET ${endpoint}`);
+    for (const param of ['format=', 'batch=1', 'tail=', 'from=', 'match=', 'ignore_case=1', 'invert=1', 'token=']) expect(serve).toContain(param);
+    // Help's examples use the real place of the example modules, wherever the package is installed.
+    const listen = (await runInProcess(['listen', '--help'])).stdout;
+    const module = /-c (\S+notify\.js)/.exec(listen)?.[1];
+    expect(module && path.isAbsolute(module)).toBe(true);
+    await expect(readFile(module!, 'utf8')).resolves.toMatch(/export default/);
+    expect((await runInProcess(['--help'])).stdout).toContain(`-c ${module}`);
   });
 
   it('reports a file it cannot open as a runtime failure (exit 1), without a stack', async () => {

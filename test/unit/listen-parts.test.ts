@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../src/client/backoff.js';
 import { resolveEndpoint } from '../../src/client/connect.js';
 import { loadCallback } from '../../src/listen/callback.js';
 import { makeFilter } from '../../src/listen/filter.js';
+import { makeHighlighter, useColor } from '../../src/listen/highlight.js';
 import { ContiguousTracker } from '../../src/listen/tracker.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/callbacks');
@@ -73,6 +75,15 @@ describe('resolveEndpoint', () => {
     expect(resolveEndpoint('https://h/custom/stream?match=x').href).toBe('https://h/custom/stream?match=x&format=ndjson');
   });
 
+  it('reads a URL without a scheme as http://, as curl does', () => {
+    expect(resolveEndpoint('localhost:18002').href).toBe('http://localhost:18002/stream?format=ndjson');
+    expect(resolveEndpoint('127.0.0.1:8001').href).toBe('http://127.0.0.1:8001/stream?format=ndjson');
+    expect(resolveEndpoint('logs.example.com/stream').href).toBe('http://logs.example.com/stream?format=ndjson');
+    expect(resolveEndpoint('[::1]:8001').href).toBe('http://[::1]:8001/stream?format=ndjson');
+    // A word grep would take as a pattern is not a host name.
+    for (const pattern of ['click', 'imp.*', 'a|b', '^s1:']) expect(() => resolveEndpoint(pattern), pattern).toThrow(/patterns go in -m/);
+  });
+
   it('rejects what it cannot read as a usage error', () => {
     expect(() => resolveEndpoint('nonsense')).toThrow(expect.objectContaining({ code: 'EVLOG_ERR_URL', exitCode: 2 }));
     expect(() => resolveEndpoint('ftp://h')).toThrow(/unsupported URL scheme/);
@@ -98,5 +109,25 @@ describe('loadCallback', () => {
 
   it('resolves relative paths against the working directory', async () => {
     expect(typeof (await loadCallback('fixtures/callbacks/record.mjs', path.resolve(FIXTURES, '../..')))).toBe('function');
+  });
+});
+
+describe('highlighting matches', () => {
+  it('marks every match of every pattern once, overlaps merged, case as the filter sees it', () => {
+    const mark = (t: string) => `\x1b[01;31m\x1b[K${t}\x1b[m\x1b[K`;
+    expect(makeHighlighter(['a+', 'b'])('xaabyab')).toBe(`x${mark('aa')}${mark('b')}y${mark('a')}${mark('b')}`);
+    expect(makeHighlighter(['abc', 'bcd'])('abcde')).toBe(`${mark('abc')}${mark('d')}e`);
+    expect(makeHighlighter(['x*'])('abc')).toBe('abc');
+    expect(makeHighlighter(['CLICK'], true)('s1:click')).toBe(`s1:${mark('click')}`);
+  });
+
+  it('colours on a terminal only, unless told; NO_COLOR turns auto off', () => {
+    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    expect(useColor('auto', tty, {})).toBe(true);
+    expect(useColor('auto', tty, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor('auto', tty, { NO_COLOR: '' })).toBe(true);
+    expect(useColor('auto', new PassThrough(), {})).toBe(false);
+    expect(useColor('always', new PassThrough(), { NO_COLOR: '1' })).toBe(true);
+    expect(useColor('never', tty, {})).toBe(false);
   });
 });
