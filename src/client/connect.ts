@@ -1,8 +1,8 @@
 /**
  * `connect(url)`: the records of an evlog stream, across reconnects. After a failure it waits
- * (exponential backoff with jitter, reset by a successful connection) and resumes right after the
- * last id it received, or before any record where the server said the stream started, so a server
- * restart loses and duplicates nothing.
+ * (exponential backoff with jitter, reset once an answer proves to be an evlog stream) and
+ * resumes right after the last id it received, or before any record where the server said the
+ * stream started, so a server restart loses and duplicates nothing.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
@@ -33,7 +33,14 @@ export type ClientStatus =
   | { type: 'connected'; url: string }
   | { type: 'retrying'; url: string; error: Error; delayMs: number };
 
-const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/**
+ * A record of a line at the server's default limit (1 MiB) takes about twice that, its line
+ * repeated as session and event; more only with escapes. A larger one means a broken or hostile
+ * server, and must not grow memory.
+ */
+const DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
+/** Answers in a row that were not an evlog stream before giving up: a wrong URL, not a hiccup. */
+const MAX_STRANGE_ANSWERS = 5;
 
 /**
  * `localhost:8001` or `10.0.0.5/stream` as `curl` reads them: http://. A word without a port, a
@@ -130,17 +137,24 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
   async *batches(): AsyncGenerator<StreamRecord[]> {
     const opts = this.#options;
     let attempt = 0;
+    /** Answers in a row that were not an evlog stream (a wrong path, another kind of server). */
+    let strangers = 0;
     while (!this.#closed) {
       const url = this.#urlForNextConnection();
       let failure: Error;
+      // Only an answer that showed it is an evlog stream (its start header, or a record) resets
+      // the backoff: any server answers 200 to something, and that alone proves nothing.
+      let evlog = false;
       try {
         this.#current = await this.#open(url);
         if (this.#closed) return;
         this.#startId = this.#current.startId ?? this.#startId;
-        attempt = 0;
-        opts.onStatus?.({ type: 'connected', url: url.href });
+        evlog = this.#current.startId !== undefined;
+        if (evlog) opts.onStatus?.({ type: 'connected', url: url.href });
         for (let lines = await this.#current.next(); lines; lines = await this.#current.next()) {
           const records = lines.map(parseRecord);
+          if (!evlog) opts.onStatus?.({ type: 'connected', url: url.href });
+          evlog = true;
           this.#lastId = records[records.length - 1]!.id;
           yield records;
         }
@@ -154,6 +168,12 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
       if (this.#closed) return;
       const permanent = failure instanceof HttpStatusError && !failure.retryable;
       if (opts.reconnect === false || permanent) throw failure;
+      const stranger = failure instanceof RuntimeError && failure.code === 'EVLOG_ERR_PROTOCOL';
+      strangers = stranger ? strangers + 1 : 0;
+      if (strangers >= MAX_STRANGE_ANSWERS) {
+        throw new RuntimeError('EVLOG_ERR_NOT_EVLOG', `${url.origin}${url.pathname} is not an evlog stream (${strangers} answers in a row): ${failure.message}`);
+      }
+      if (evlog && !stranger) attempt = 0;
       const delayMs = backoffDelay(attempt++, { minMs: opts.minBackoffMs ?? 100, maxMs: opts.maxBackoffMs ?? 10_000 });
       opts.onStatus?.({ type: 'retrying', url: url.href, error: failure, delayMs });
       await sleep(delayMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);

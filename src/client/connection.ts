@@ -26,8 +26,8 @@ export interface OpenOptions {
 }
 
 /**
- * Batches from a stream of lines: everything already buffered comes out in one call, and the
- * stream's own backpressure pauses the socket while nobody asks.
+ * Batches from a stream of batches of lines: everything already buffered comes out in one call,
+ * and the stream's own backpressure pauses the socket while nobody asks.
  */
 export function batchesOf(lines: Readable, onClose: () => void): Connection {
   let failure: Error | undefined;
@@ -55,11 +55,12 @@ export function batchesOf(lines: Readable, onClose: () => void): Connection {
   return {
     async next() {
       for (;;) {
-        const batch: string[] = [];
-        for (let line = lines.read() as string | null; line !== null; line = lines.read() as string | null) {
-          if (line !== '') batch.push(line);
+        let batch: string[] | undefined;
+        for (let more = lines.read() as string[] | null; more !== null; more = lines.read() as string[] | null) {
+          if (batch === undefined) batch = more;
+          else for (const line of more) batch.push(line);
         }
-        if (batch.length > 0) return batch;
+        if (batch !== undefined) return batch;
         if (failure) throw failure;
         if (ended) return undefined;
         await new Promise<void>((resolve) => (wake = resolve));

@@ -1,9 +1,9 @@
-/** `http(s)://…/stream?format=ndjson`, split into lines by split2. */
+/** `http(s)://…/stream?format=ndjson`, split into batches of lines. */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import split2 from 'split2';
 import { HttpStatusError } from '../errors.js';
 import { batchesOf, startIdOf, type Connection, type OpenOptions } from './connection.js';
+import { LineBatches } from './lines.js';
 
 async function readSome(res: IncomingMessage, limit = 512): Promise<string> {
   let body = '';
@@ -28,7 +28,7 @@ export function openHttp({ url, token, maxLineBytes }: OpenOptions): Promise<Con
         return;
       }
       res.on('error', () => undefined);
-      const lines = res.pipe(split2('\n', { maxLength: maxLineBytes, readableHighWaterMark: 4096 }));
+      const lines = res.pipe(new LineBatches(maxLineBytes));
       res.on('aborted', () => lines.destroy(new Error('connection closed')));
       res.on('close', () => {
         if (!res.complete) lines.destroy(new Error('connection closed'));

@@ -2,17 +2,25 @@
 import WebSocket from 'ws';
 import { HttpStatusError } from '../errors.js';
 import { startIdOf, type Connection, type OpenOptions } from './connection.js';
+import { recordTooLong } from './lines.js';
 
-/** Messages queued before the socket is paused: the listener's own backpressure. */
+/**
+ * Messages, and bytes of them, queued before the socket is paused: the listener's own
+ * backpressure, bounded in bytes too, since a message may be as large as a record may be.
+ */
 const MAX_QUEUED = 64;
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    // One message carries a batch of records; a batch far larger than a line means a broken peer.
-    const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes * 4, perMessageDeflate: false });
+    // One message carries a batch of records: the server's batches stay well under a record's
+    // limit, so a longer message means a broken or hostile peer.
+    const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes, perMessageDeflate: false });
     const queue: string[][] = [];
+    const sizes: number[] = [];
+    let queuedBytes = 0;
     let ended = false;
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
@@ -30,15 +38,20 @@ export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Conne
       res.on('data', (d: string) => (body += d));
       res.on('end', () => reject(new HttpStatusError(res.statusCode ?? 0, body.trim().split('\n')[0] || `HTTP ${res.statusCode}`)));
     });
-    ws.on('error', (err) => {
-      failure ??= err;
+    ws.on('error', (err: Error & { code?: string }) => {
+      failure ??= err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? recordTooLong(maxLineBytes) : err;
       reject(err);
       poke();
     });
     ws.on('message', (data) => {
+      const bytes = (data as Buffer).length;
       const lines = data.toString().split('\n').filter((l) => l !== '');
-      if (lines.length > 0) queue.push(lines);
-      if (queue.length >= MAX_QUEUED) ws.pause();
+      if (lines.length > 0) {
+        queue.push(lines);
+        sizes.push(bytes);
+        queuedBytes += bytes;
+      }
+      if (queue.length >= MAX_QUEUED || queuedBytes >= MAX_QUEUED_BYTES) ws.pause();
       poke();
     });
     ws.on('close', (code, reason) => {
@@ -54,7 +67,8 @@ export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Conne
           for (;;) {
             const batch = queue.shift();
             if (batch) {
-              if (queue.length < MAX_QUEUED / 2 && ws.isPaused) ws.resume();
+              queuedBytes -= sizes.shift()!;
+              if (ws.isPaused && queue.length < MAX_QUEUED / 2 && queuedBytes < MAX_QUEUED_BYTES / 2) ws.resume();
               return batch;
             }
             if (failure) throw failure;

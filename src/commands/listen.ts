@@ -68,7 +68,7 @@ export function makeListenCommand(): Command {
     .option('--no-reconnect', 'exit 1 when the stream ends or fails instead of reconnecting')
     .addHelpText('after', examples)
     .action(async (url: string, flags: ListenFlags) => {
-      // Loaded on demand so `evlog --help` does not pay for ws and split2.
+      // Loaded on demand so `evlog --help` does not pay for ws.
       const { listen } = await import('../listen/index.js');
       const shutdown = shutdownSignal();
       try {

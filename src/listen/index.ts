@@ -5,7 +5,6 @@
  */
 import type { Writable } from 'node:stream';
 import { connect, type ClientStatus } from '../client/connect.js';
-import { UsageError } from '../errors.js';
 import type { StreamRecord } from '../record.js';
 import { loadCallback, type Callback, type ListenEvent } from './callback.js';
 import { Checkpoint } from './checkpoint.js';
@@ -72,9 +71,6 @@ function statusLogger(log: (line: string) => void): (status: ClientStatus) => vo
 
 export async function listen(options: ListenOptions = {}): Promise<ListenResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`evlog: ${line}\n`));
-  if (options.from !== undefined && options.tail !== undefined) {
-    throw new UsageError('EVLOG_ERR_OPTION', 'from and tail cannot be used together: from says where to start, tail says how far back');
-  }
   const filter = makeFilter({ patterns: options.match ?? [], ignoreCase: options.ignoreCase, invert: options.invert });
   const callback = typeof options.callback === 'string' ? await loadCallback(options.callback) : options.callback;
   const checkpoint = options.checkpoint === undefined ? undefined : await Checkpoint.open(options.checkpoint);

@@ -88,7 +88,7 @@ describe('evlog listen (real binaries)', () => {
     [['-m', '('], /^evlog: option '-m, --match <regex>' argument '\(' is invalid/, 2],
     [['-c', path.join(FIXTURES, 'syntax-error.mjs')], /^evlog: callback module .*syntax-error\.mjs failed to load: /, 2],
     [['-c', path.join(FIXTURES, 'no-function.mjs')], /has no default export that is a function/, 2],
-    [['-c', './missing.js'], /^evlog: callback module \.\/missing\.js not found\n$/, 2],
+    [['-c', './missing.js'], /^evlog: callback module \.\/missing\.js not found \(-c takes a JavaScript module file[^\n]*\)\n$/, 2],
     [['--from', 'nonsense'], /--from/, 2],
     [['--concurrency', '0'], /--concurrency/, 2],
     [['ftp://127.0.0.1'], /unsupported URL scheme/, 2],
