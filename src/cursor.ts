@@ -40,6 +40,11 @@ export function decodeCursor(id: string): Cursor | undefined {
   return { dev, ino, offset };
 }
 
+/** What `from=` takes: an id this server could have written, or `start`. */
+export function isResumeId(text: string): boolean {
+  return text === 'start' || decodeCursor(text) !== undefined;
+}
+
 export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }

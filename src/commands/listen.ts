@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { decodeCursor } from '../cursor.js';
+import { isResumeId } from '../cursor.js';
 import { EXAMPLES_DIR } from '../examples.js';
 import { parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
 import type { ListenOptions } from '../listen/index.js';
@@ -23,7 +23,7 @@ function collectPattern(value: string, previous: string[] | undefined): string[]
 }
 
 function parseFrom(value: string): string {
-  if (value !== 'start' && !decodeCursor(value)) throw new InvalidArgumentError("expected a record id or 'start'.");
+  if (!isResumeId(value)) throw new InvalidArgumentError("expected a record id or 'start'.");
   return value;
 }
 

@@ -5,6 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { RuntimeError, describeSystemError } from '../errors.js';
 import type { ListenEvent } from './callback.js';
+import { describeFailure } from './failure.js';
 
 export interface DeadLetters {
   write(event: ListenEvent, error: Error, attempts: number): Promise<void>;
@@ -14,7 +15,7 @@ export interface DeadLetters {
 export async function openDeadLetters(file: string | undefined, log: (line: string) => void): Promise<DeadLetters> {
   if (file === undefined) {
     return {
-      write: async (event, error, attempts) => log(`callback failed ${attempts} times for ${event.id} (${event.line.slice(0, 200)}): ${error.message}`),
+      write: async (event, error, attempts) => log(`callback failed ${attempts} times for ${event.id} (${event.line.slice(0, 200)}): ${describeFailure(error)}`),
       close: async () => undefined,
     };
   }
@@ -29,7 +30,7 @@ export async function openDeadLetters(file: string | undefined, log: (line: stri
   return {
     write(event, error, attempts) {
       const { match: _match, ...record } = event;
-      const line = `${JSON.stringify({ ...record, error: error.message, attempts, time: new Date().toISOString() })}\n`;
+      const line = `${JSON.stringify({ ...record, error: describeFailure(error), attempts, time: new Date().toISOString() })}\n`;
       const written = tail.then(() => handle.appendFile(line));
       tail = written.catch(() => undefined);
       return written.catch((err: unknown) => log(`cannot write dead-letter file ${file}: ${describeSystemError(err)}`));

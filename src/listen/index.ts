@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import { connect, type ClientStatus } from '../client/connect.js';
+import { isResumeId } from '../cursor.js';
 import type { StreamRecord } from '../record.js';
 import { loadCallback, type Callback, type ListenEvent } from './callback.js';
 import { Checkpoint } from './checkpoint.js';
@@ -73,7 +74,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   const log = options.log ?? ((line: string) => process.stderr.write(`evlog: ${line}\n`));
   const filter = makeFilter({ patterns: options.match ?? [], ignoreCase: options.ignoreCase, invert: options.invert });
   const callback = typeof options.callback === 'string' ? await loadCallback(options.callback) : options.callback;
-  const checkpoint = options.checkpoint === undefined ? undefined : await Checkpoint.open(options.checkpoint);
+  const checkpoint = options.checkpoint === undefined ? undefined : await Checkpoint.open(options.checkpoint, isResumeId);
   const stream = connect(options.url ?? DEFAULT_URL, {
     token: options.token,
     // A saved checkpoint wins over --from and --tail.

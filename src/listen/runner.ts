@@ -4,9 +4,11 @@
  * handed to the dead-letter sink. Shutdown aborts waiting retries; such an event counts as not
  * handled, so the checkpoint stays before it and the next run delivers it again.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../client/backoff.js';
 import type { Callback, CallbackContext, ListenEvent } from './callback.js';
+import { asError } from './failure.js';
 
 export type Outcome = 'ok' | 'dead-lettered' | 'abandoned';
 
@@ -33,6 +35,9 @@ export class CallbackRunner {
 
   constructor(options: RunnerOptions) {
     this.#opts = options;
+    // Each event in flight listens for shutdown once (its attempt or its wait for a retry): as
+    // many listeners as --concurrency allows is the design, not a leak.
+    setMaxListeners(options.concurrency + 10, this.#shutdown.signal);
   }
 
   get inFlight(): number {
@@ -184,10 +189,6 @@ class AttemptContext implements CallbackContext {
   dispose(): void {
     this.#link?.dispose();
   }
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 function isThenable(value: unknown): value is PromiseLike<void> {
