@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { parsePort, parsePositiveInt, parseToken } from '../options.js';
 import { shutdownSignal } from '../shutdown.js';
@@ -9,6 +11,15 @@ interface ServeFlags {
   token?: string;
   maxLineBytes: number;
   maxClients: number;
+}
+
+/** What `tail -F` would say about a file that is not there yet, once. */
+async function missing(file: string): Promise<string> {
+  const dir = path.dirname(file);
+  const dirExists = await stat(dir).then((s) => s.isDirectory(), () => false);
+  return dirExists
+    ? `${file} does not exist yet; waiting for it to appear`
+    : `${file} does not exist yet, nor does its directory ${dir}; waiting for them to appear`;
 }
 
 function isLoopback(host: string): boolean {
@@ -51,7 +62,7 @@ Examples:
       const shutdown = shutdownSignal();
       try {
         const server = await createServer({ file, ...flags });
-        if (!server.follower.current) process.stderr.write(`evlog: waiting for ${file} to appear\n`);
+        if (!server.follower.current) process.stderr.write(`evlog: ${await missing(file)}\n`);
         if (!isLoopback(flags.host) && flags.token === undefined) {
           process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${file}\n`);
         }

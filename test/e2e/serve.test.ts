@@ -35,7 +35,7 @@ describe('evlog serve (real binary)', () => {
     const dir = await tmpDir();
     const file = path.join(dir, 'later.log');
     const server = await startCli([file]);
-    expect(server.stderr()).toMatch(/waiting for .*later\.log to appear/);
+    expect(server.stderr()).toMatch(/later\.log does not exist yet; waiting for it to appear\n/);
     const res = await fetch(`${server.url}/stream?format=ndjson`);
     const reader = res.body!.getReader();
     await writeFile(file, 'first:1\n');
@@ -110,5 +110,23 @@ describe('evlog serve (real binary)', () => {
     const result = await runCli(['serve', ...args, path.join(dir, 'e.log')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('evlog serve on a path whose directory does not exist yet', () => {
+  it('says so once, like tail -F, and follows the file once both appear', async () => {
+    const dir = await tmpDir();
+    const file = path.join(dir, 'nonexistent-dir', 'x.log');
+    const server = await startCli([file]);
+    const said = `evlog: ${file} does not exist yet, nor does its directory ${path.dirname(file)}; waiting for them to appear\n`;
+    expect(server.stderr()).toBe(`${said}evlog: serving ${file} on ${server.url}\n`);
+    const res = await fetch(`${server.url}/stream?format=ndjson`);
+    const reader = res.body!.getReader();
+    await mkdir(path.dirname(file));
+    await writeFile(file, 'first:1\n');
+    const { value } = await reader.read();
+    expect(JSON.parse(Buffer.from(value!).toString())).toMatchObject({ line: 'first:1' });
+    await reader.cancel();
+    expect(server.stderr().split(said)).toHaveLength(2);
   });
 });
