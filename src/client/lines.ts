@@ -4,7 +4,6 @@
  * character), so a line that never ends costs its bytes up to the limit and no more, and a peer
  * that sends lines faster than they are handled fills a few batches, not thousands of lines.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
 import { RuntimeError } from '../errors.js';
 
@@ -18,10 +17,12 @@ export function recordTooLong(maxBytes: number): RuntimeError {
 
 export class LineBatches extends Transform {
   readonly #maxBytes: number;
-  readonly #decoder = new StringDecoder('utf8');
-  /** The start of a line whose `\n` has not arrived yet, decoded piece by piece. */
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /**
+   * The start of a line whose `\n` has not arrived yet, copied into one buffer that is kept for
+   * the next such line: a long line then costs one string, and no garbage besides.
+   */
+  #carry = Buffer.allocUnsafe(0);
+  #carried = 0;
 
   constructor(maxLineBytes: number) {
     super({ readableObjectMode: true, readableHighWaterMark: BATCHES_BUFFERED });
@@ -32,25 +33,38 @@ export class LineBatches extends Transform {
     const last = chunk.lastIndexOf(NEWLINE);
     // Only the first line can grow across chunks; the others fit in this one.
     const first = last === -1 ? chunk.length : chunk.indexOf(NEWLINE);
-    if (this.#pendingBytes + first > this.#maxBytes) return done(recordTooLong(this.#maxBytes));
+    if (this.#carried + first > this.#maxBytes) return done(recordTooLong(this.#maxBytes));
     if (last === -1) {
-      this.#pending.push(this.#decoder.write(chunk));
-      this.#pendingBytes += chunk.length;
+      this.#keep(chunk);
       return done();
     }
-    // Decoding as pieces arrive keeps no network buffers alive, and the line is made once.
-    this.#pending.push(this.#decoder.write(chunk.subarray(0, last)));
-    const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
-    const rest = chunk.subarray(last + 1);
-    this.#pending = rest.length > 0 ? [this.#decoder.write(rest)] : [];
-    this.#pendingBytes = rest.length;
+    let text: string;
+    if (this.#carried === 0) {
+      text = chunk.toString('utf8', 0, last);
+    } else {
+      this.#keep(chunk.subarray(0, last));
+      text = this.#carry.toString('utf8', 0, this.#carried);
+      this.#carried = 0;
+    }
+    if (last + 1 < chunk.length) this.#keep(chunk.subarray(last + 1));
     const batch = text.split('\n').filter((line) => line !== '');
     if (batch.length > 0) this.push(batch);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    const rest = this.#pending.join('') + this.#decoder.end();
+    const rest = this.#carry.toString('utf8', 0, this.#carried);
     done(null, rest === '' ? undefined : [rest]);
+  }
+
+  #keep(bytes: Buffer): void {
+    const needed = this.#carried + bytes.length;
+    if (needed > this.#carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(2 * this.#carry.length, this.#maxBytes + 1)));
+      this.#carry.copy(grown, 0, 0, this.#carried);
+      this.#carry = grown;
+    }
+    bytes.copy(this.#carry, this.#carried);
+    this.#carried = needed;
   }
 }

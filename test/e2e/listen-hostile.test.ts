@@ -27,12 +27,24 @@ async function listening(server: Server): Promise<string> {
 /** A record as an evlog server would send it, with a line of `bytes` bytes. */
 const record = (i: number, bytes: number): string => `{"id":"1.1.1.${i.toString(36)}","line":"${'x'.repeat(bytes)}"}\n`;
 
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Writes `next()` to the response as fast as the client reads it, until it has sent `total` bytes. */
 async function flood(res: ServerResponse, next: (i: number) => string, total: number, sent: { bytes: number }): Promise<void> {
   for (let i = 0; sent.bytes < total && !res.destroyed; i++) {
     const chunk = next(i);
     sent.bytes += chunk.length;
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(chunk)) await drainedOrClosed(res);
   }
   res.end();
 }
