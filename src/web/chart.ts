@@ -2,8 +2,8 @@
  * The live picture: events per second over the last minutes, one line per busiest event name, in
  * a small SVG, and totals per event name beside it. Redrawn once a second, not per event.
  */
-import { palette } from './colour.js';
-import type { EventRates } from './rates.js';
+import { hashHue } from './colour.js';
+import { NO_NAME, type EventRates } from './rates.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Lines drawn; every name still gets its total in the legend. */
@@ -12,6 +12,12 @@ const LEGEND = 12;
 const HEIGHT = 100;
 /** The x axis grows with the page's age up to the full window, so a new page is not a flat line. */
 const MIN_SPAN_SECONDS = 30;
+
+/** An event name's colour; ordinary lines, not events, in the muted colour of the page. */
+function paint(element: SVGElement | HTMLElement, name: string): void {
+  if (name === NO_NAME) element.classList.add('plain');
+  else element.style.setProperty('--hue', String(hashHue(name)));
+}
 
 export class RateChart {
   readonly #rates: EventRates;
@@ -49,7 +55,7 @@ export class RateChart {
       ...series.map(({ name, counts }) => {
         const line = document.createElementNS(SVG, 'polyline');
         line.setAttribute('points', counts.map((c, x) => `${x},${(HEIGHT - (c / peak) * (HEIGHT - 4)).toFixed(1)}`).join(' '));
-        line.style.setProperty('--hue', String(palette.hue(name)));
+        paint(line, name);
         const title = document.createElementNS(SVG, 'title');
         title.textContent = name;
         line.append(title);
@@ -61,11 +67,13 @@ export class RateChart {
     const perSecond = this.#rates.lastSecond(nowMs);
     this.#rate.textContent = `${perSecond.toLocaleString()} lines/s`;
     this.#rate.dataset['rate'] = String(perSecond);
+    // When the picture was last drawn: a test (or a curious user) can tell what it covers.
+    this.#svg.dataset['drawnAt'] = String(Math.round(nowMs));
 
     this.#legend.replaceChildren(
       ...totals.slice(0, LEGEND).map(([name, total]) => {
         const item = document.createElement('li');
-        item.style.setProperty('--hue', String(palette.hue(name)));
+        paint(item, name);
         const label = document.createElement('span');
         label.className = 'name';
         label.textContent = name;

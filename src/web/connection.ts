@@ -16,7 +16,8 @@ export interface LiveStreamOptions {
   /** Lines of history to start with, before any record has arrived. */
   tail: number;
   token: string | undefined;
-  onRecords(records: LiveRecord[]): void;
+  /** `history`: the lines the stream opened with (`tail`), which were not written just now. */
+  onRecords(records: LiveRecord[], history: boolean): void;
   onState(state: ConnectionState, detail?: string): void;
 }
 
@@ -86,6 +87,8 @@ export class LiveStream {
   #open(): void {
     this.close();
     const generation = this.#generation;
+    // Opened with `tail`: the server sends that history first, in the stream's first batch.
+    let history = this.#lastId === undefined && this.#startId === undefined && this.#options.tail > 0;
     const source = new EventSource(this.url());
     this.#source = source;
     this.#options.onState(this.#lastId === undefined && this.#failures === 0 ? 'connecting' : 'reconnecting');
@@ -102,7 +105,8 @@ export class LiveStream {
       const records = parseBatch(event.data as string);
       if (records.length === 0) return;
       this.#lastId = event.lastEventId;
-      this.#options.onRecords(records);
+      this.#options.onRecords(records, history);
+      history = false;
     };
     source.onerror = () => {
       if (generation !== this.#generation) return;

@@ -85,10 +85,11 @@ const token = query.get('token') ?? sessionStorage.getItem(TOKEN_KEY) ?? undefin
 const stream = new LiveStream({
   tail,
   token,
-  onRecords: (records) => {
+  onRecords: (records, history) => {
     const now = clock();
     for (const record of records) {
-      rates.add(record.event, now);
+      if (history) rates.addHistory(record.event);
+      else rates.add(record.event, now);
       log.add(record);
     }
   },

@@ -1,10 +1,12 @@
 /**
  * Events per second per event name over a sliding window of whole seconds, and totals since the
- * page opened. Names come from the log, which anyone may write to, so the number of names tracked
- * is capped: past the cap, new names count as `(other)`.
+ * page opened. Lines that are not events (ordinary log lines) are one series of their own,
+ * `(other)`. Names come from the log, which anyone may write to, so the number of names tracked
+ * is capped: past the cap, new names count as `(more names)`. The history a page opens with
+ * counts in the totals only: it arrived at once, but was not written at that rate.
  */
-export const NO_NAME = '(none)';
-export const OTHER = '(other)';
+export const NO_NAME = '(other)';
+export const OTHER = '(more names)';
 
 export interface RateOptions {
   windowSeconds: number;
@@ -31,15 +33,25 @@ export class EventRates {
   add(name: string | undefined, nowMs: number, count = 1): void {
     const second = Math.floor(nowMs / 1000);
     this.#advance(second);
-    let key = name ?? NO_NAME;
+    const key = this.#key(name);
     let buckets = this.#buckets.get(key);
     if (buckets === undefined) {
-      if (this.#buckets.size >= this.#maxNames) key = OTHER;
-      buckets = this.#buckets.get(key) ?? new Uint32Array(this.#slots);
+      buckets = new Uint32Array(this.#slots);
       this.#buckets.set(key, buckets);
     }
     buckets[second % this.#slots]! += count;
     this.#totals.set(key, (this.#totals.get(key) ?? 0) + count);
+  }
+
+  /** A line of the history the page opened with: in the totals, not in the rate. */
+  addHistory(name: string | undefined, count = 1): void {
+    const key = this.#key(name);
+    this.#totals.set(key, (this.#totals.get(key) ?? 0) + count);
+  }
+
+  #key(name: string | undefined): string {
+    const key = name ?? NO_NAME;
+    return this.#totals.has(key) || this.#totals.size < this.#maxNames ? key : OTHER;
   }
 
   /** Counts per second, oldest first, for the `windowSeconds` complete seconds before `nowMs`. */

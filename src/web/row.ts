@@ -3,7 +3,7 @@
  * of the line in `<mark>`. Everything goes in as text nodes: a log line is untrusted input and is
  * never parsed as HTML.
  */
-import { palette } from './colour.js';
+import { hashHue } from './colour.js';
 import type { LineFilter } from './filter.js';
 import type { LiveRecord } from './record.js';
 
@@ -35,7 +35,7 @@ export function renderRow(record: LiveRecord, filter: LineFilter): HTMLDivElemen
     row.append(cell('text', line, ranges, 0));
     return row;
   }
-  row.style.setProperty('--hue', String(palette.hue(event)));
+  row.style.setProperty('--hue', String(hashHue(event)));
   if (line === `${session}:${event}`) {
     // The columns are the line: a hidden colon keeps copy and paste (and textContent) exact.
     const sep = document.createElement('span');

@@ -29,7 +29,7 @@ export interface OpenedPage {
 }
 
 /** One headless Chromium per test file, a fresh context (no cookies, no storage) per page. */
-export function useBrowser(): { open(url: string, options?: { colorScheme?: 'light' | 'dark'; height?: number }): Promise<OpenedPage> } {
+export function useBrowser(): { open(url: string, options?: { colorScheme?: 'light' | 'dark'; height?: number; width?: number }): Promise<OpenedPage> } {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const opened: OpenedPage[] = [];
@@ -49,7 +49,7 @@ export function useBrowser(): { open(url: string, options?: { colorScheme?: 'lig
   return {
     async open(url, options = {}) {
       if (!browser) throw new Error('no browser');
-      const context = await browser.newContext({ viewport: { width: 1100, height: options.height ?? 1600 }, colorScheme: options.colorScheme ?? 'light' });
+      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: options.height ?? 1600 }, colorScheme: options.colorScheme ?? 'light' });
       contexts.push(context);
       const page = await context.newPage();
       const entry: OpenedPage = { page, errors: [] };
