@@ -32,11 +32,11 @@ function examples(): string {
   return `
 Examples:
   evlog listen -n 5 -m impression               the next 5 impressions, then exit
-  evlog listen -m 'click|buy' -i | head -n 20   grep-like, until 20 lines were printed
+  evlog listen -m 'click|buy' -i | head -n 20   like grep: ends quietly once head has its 20
   evlog listen --json --tail 100 -n 100 | jq -r .session
-                                                the last 100 records as NDJSON
-  evlog listen -v -m healthcheck ws://127.0.0.1:8001
-                                                everything but health checks, over WebSocket
+                                                the last 100 records, as NDJSON, through jq
+  evlog listen -v -m healthcheck -n 10 ws://127.0.0.1:8001
+                                                all but health checks, over WebSocket
   evlog listen -m buy -c ${notify} --checkpoint notify.cp
                                                 run a callback module for every purchase
 

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { chmod, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The commands of the first `sh` block after `heading`, comments dropped. */
+async function examples(heading: string): Promise<string[]> {
+  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf(heading));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  return block.split('\n').map((line) => line.replace(/\s+#\s.*$/, '').trim()).filter(Boolean);
+}
+
+describe('the README\'s listen examples work as written', async () => {
+  const commands = await examples('## `evlog listen [url]`');
+
+  it('has examples that end by themselves', () => {
+    expect(commands.length).toBeGreaterThanOrEqual(4);
+    // Each one ends on its own: a count, or head closing the pipe.
+    for (const command of commands) expect(command, command).toMatch(/ -n \d+|\| head/);
+  });
+
+  it.each(commands)('%s', async (command) => {
+    const dir = await tmpDir();
+    // `evlog` on the PATH, as after `npm install -g`, and the examples where a clone has them.
+    await writeFile(path.join(dir, 'evlog'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+    await chmod(path.join(dir, 'evlog'), 0o755);
+    await symlink(path.join(ROOT, 'examples'), path.join(dir, 'examples'));
+    const file = path.join(dir, 'event.log');
+    const events = ['-e', 'impression,click,buy,healthcheck'];
+    expect((await runCli(['generate', '-n', '200', '-r', '0', ...events, file])).code).toBe(0);
+    const server = spawnCli(['serve', '-p', '0', file]);
+    const [, hostPort] = await waitForMatch(server.stderr, /on http:\/\/(127\.0\.0\.1:\d+)/);
+    const writer = spawnCli(['generate', '-r', '200', ...events, file]);
+    try {
+      // The README's address is the default one; here the server is on a free port.
+      const runnable = command.includes('127.0.0.1:8001')
+        ? command.replaceAll('127.0.0.1:8001', hostPort!)
+        : command.replace('evlog listen', `evlog listen http://${hostPort}`);
+      const result = spawnSync('bash', ['-o', 'pipefail', '-c', runnable], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.stderr, runnable).toBe('');
+      expect(result.status, runnable).toBe(0);
+      if (command.includes(' -c ')) {
+        expect((await readFile(path.join(dir, 'notifications.log'), 'utf8')).trimEnd().split('\n')).toHaveLength(3);
+        expect(await readFile(path.join(dir, 'notify.cp'), 'utf8')).toMatch(/^1\.[0-9a-z.]+\n$/);
+      } else {
+        expect(result.stdout.trimEnd().split('\n').length, runnable).toBeGreaterThanOrEqual(5);
+      }
+    } finally {
+      writer.child.kill('SIGTERM');
+    }
+  });
+});
