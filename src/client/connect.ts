@@ -50,8 +50,9 @@ function withScheme(raw: string): URL {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return new URL(raw);
   const url = new URL(`http://${raw}`);
   const { hostname } = url;
-  const name = /^[a-z0-9.-]+$/i.test(hostname) || hostname.startsWith('[');
-  const hostLike = url.port !== '' || raw.includes('/') || hostname.includes('.') || hostname.startsWith('[') || hostname === 'localhost';
+  const ipv6 = hostname.startsWith('[');
+  const name = ipv6 || /^[a-z0-9.-]+$/i.test(hostname);
+  const hostLike = ipv6 || url.port !== '' || raw.includes('/') || hostname.includes('.') || hostname === 'localhost';
   if (!name || !hostLike) throw new Error('not a host');
   return url;
 }
