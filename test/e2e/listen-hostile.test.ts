@@ -84,7 +84,7 @@ describe('listen keeps its memory bounded against a server sending huge lines', 
     const sent = { bytes: 0 };
     const url = await listening(createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'evlog-start': '1.1.1.0' });
-      void flood(res, (i) => record(i, 4 * MB), TOTAL, sent);
+      void flood(res, (i) => record(i, 7 * MB), TOTAL, sent);
     }));
     const { peak } = await peakWhileFlooded(url, sent, TOTAL);
     expect(peak).toBeLessThan(CEILING_LARGE_RECORDS);
