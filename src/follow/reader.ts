@@ -3,12 +3,19 @@
  * always at the start of a line. It reads `[offset, size)` only when asked, so a subscriber that
  * does not ask (a slow socket) costs no memory however far behind it falls; resuming is the same
  * operation as following live.
+ *
+ * Right after a rotation the reader goes on in the new file while it keeps a cursor in each
+ * rotated file still being drained (see drain.ts): their late lines are delivered as they come,
+ * each file's lines in order, and every id says where the reader is in all of them.
  */
-import type { Cursor } from '../cursor.js';
+import { idAround, MAX_POSITIONS, type Cursor } from '../cursor.js';
 import type { Follower } from './follower.js';
-import type { Generation } from './generation.js';
+import { refreshSize, successor } from './rotated.js';
+import { resumeTracks, startTrack, type Gap, type Track } from './resume.js';
 import { lease } from '../buffer-pool.js';
-import { atLineStart, tailStart } from './tail.js';
+import { tailStart } from './tail.js';
+
+export type { Gap } from './resume.js';
 
 export type StartAt =
   | { kind: 'new' }
@@ -18,8 +25,9 @@ export type StartAt =
 
 /** Lines read in one go, handed to a transport as one write. */
 export interface LineBatch {
-  /** Cursor id prefix of the generation the bytes come from. */
+  /** A record's id is `idPrefix`, its end offset in base 36, then `idSuffix` (see cursor.ts). */
   idPrefix: string;
+  idSuffix: string;
   /** File offset of `buf[0]`. */
   base: number;
   /** Whole lines, each ending in `\n`, unless `single` is set. */
@@ -29,6 +37,8 @@ export interface LineBatch {
    * than the limit (`truncated`), or the unterminated tail of a file that was rotated away.
    */
   single?: { end: number; truncated: boolean };
+  /** No lines: the stream skips what it cannot deliver, and resumes after `idPrefix + base + idSuffix`. */
+  gap?: Gap & { file: string };
   /**
    * Set when the batch is a shared read that every reader at this position gets alike: work derived
    * from the batch alone can be kept here for them (see SharedChunk).
@@ -48,6 +58,7 @@ export interface ReaderOptions {
 }
 
 const DEFAULT_READ_SIZE = 256 * 1024;
+const EMPTY = Buffer.alloc(0);
 const noop = (): void => undefined;
 
 export class LineReader {
@@ -55,11 +66,11 @@ export class LineReader {
   readonly #startAt: StartAt;
   readonly #maxLineBytes: number;
   readonly #readSize: number;
-  #gen: Generation | undefined;
-  #epoch = 0;
-  #offset = 0;
-  /** The kept head of an over-long line while the rest of it is skipped. */
-  #held: Buffer | undefined;
+  /** Oldest first: rotated files still drained, then the file the reader is in (the last). */
+  #tracks: Track[] = [];
+  /** Gaps to report before the next lines, with the track each resumes in. */
+  readonly #gaps: { gap: Gap; track: Track }[] = [];
+  #begun = false;
   #closed = false;
   /** Ends the current wait early, at close. */
   #wake: (() => void) | undefined;
@@ -74,15 +85,17 @@ export class LineReader {
     this.#fileWasMissing = follower.current === undefined;
   }
 
-  /** Bytes between this reader and the head of its generation. */
+  /** Bytes between this reader and the head of the files it reads. */
   get lag(): number {
-    return this.#gen ? Math.max(0, this.#gen.size - this.#offset) : 0;
+    let lag = 0;
+    for (const t of this.#tracks) lag += Math.max(0, t.gen.size - t.offset);
+    return lag;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#gen?.release();
+    for (const t of this.#tracks) t.gen.release();
     this.#wake?.();
   }
 
@@ -92,141 +105,217 @@ export class LineReader {
    * at the first byte of the file that appears), and never waits for it to.
    */
   async resumeId(): Promise<string | undefined> {
-    if (!this.#gen && (!this.#follower.current || !(await this.#begin()))) return undefined;
-    return this.#gen!.idPrefix + this.#offset.toString(36);
+    if (!this.#begun && (!this.#follower.current || !(await this.#begin()))) return undefined;
+    const last = this.#tracks.length - 1;
+    const { prefix, suffix } = this.#idAround(last);
+    return prefix + this.#tracks[last]!.offset.toString(36) + suffix;
   }
 
   /** The next lines once at least one is complete; undefined once closed. */
   async next(): Promise<LineBatch | undefined> {
-    if (!this.#gen && !(await this.#begin())) return undefined;
-    let wantWholeLine = false;
+    if (!this.#begun && !(await this.#begin())) return undefined;
     for (;;) {
       if (this.#closed || this.#follower.closed) return undefined;
-      const gen = this.#gen!;
-      if (gen.epoch !== this.#epoch) this.#restart(gen);
-      const available = gen.size - this.#offset;
-      if (available <= 0) {
-        if (gen.next && this.#held) {
-          // A rotated file that ended inside an over-long line: deliver its head before moving on.
-          const head = this.#held;
-          this.#held = undefined;
-          return { idPrefix: gen.idPrefix, base: this.#offset, buf: head, single: { end: this.#offset, truncated: true }, release: noop };
+      // Taken before looking, so a change while we look still ends the wait below.
+      const changed = this.#follower.changed();
+      const pending = this.#gaps.shift();
+      if (pending) return this.#gapBatch(pending.gap, pending.track);
+      let progressed = false;
+      for (let i = 0; i < this.#tracks.length && !progressed; i++) {
+        const track = this.#tracks[i]!;
+        const batch = await this.#read(track, i);
+        if (batch || this.#closed) return batch;
+        if (this.#gaps.length > 0) progressed = true;
+        else if (i < this.#tracks.length - 1 && track.gen.final && track.offset >= track.gen.size) {
+          // A rotated file read to its end and no longer written: done with it.
+          this.#tracks.splice(i, 1);
+          track.gen.release();
+          progressed = true;
         }
-        if (gen.next) this.#hop(gen.next);
-        else await this.#changed();
-        continue;
       }
-      const base = this.#offset;
-      const length = Math.min(available, wantWholeLine ? this.#maxLineBytes + 1 : this.#readSize);
-      let chunk: Buffer;
-      let memo: Map<string, unknown> | undefined;
-      let release = noop;
-      if (base + length >= gen.size) {
-        ({ buf: chunk, memo } = await this.#follower.cache.read(gen, base, length));
-      } else {
-        const leased = lease(length);
-        chunk = await gen.read(base, length, leased.buf);
-        release = leased.release;
-      }
-      if (this.#closed || gen.epoch !== this.#epoch || this.#offset !== base) continue;
-      if (chunk.length < length) {
-        // Shorter than its last known size: a truncation the follower has yet to see.
-        this.#follower.poke();
-        await this.#changed();
-        continue;
-      }
-
-      if (this.#held) {
-        const newline = chunk.indexOf(0x0a);
-        if (newline === -1) {
-          this.#offset += chunk.length;
-          release();
-          continue;
-        }
-        this.#offset += newline + 1;
-        const head = this.#held;
-        this.#held = undefined;
-        release();
-        return { idPrefix: gen.idPrefix, base, buf: head, single: { end: this.#offset, truncated: true }, release: noop };
-      }
-
-      const last = chunk.lastIndexOf(0x0a);
-      if (last !== -1) {
-        this.#offset += last + 1;
-        return { idPrefix: gen.idPrefix, base, buf: last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1), release, memo };
-      }
-      if (gen.next && chunk.length === available && chunk.length <= this.#maxLineBytes) {
-        // The last line of a rotated file will never get its newline; deliver it as it is.
-        this.#offset += chunk.length;
-        return { idPrefix: gen.idPrefix, base, buf: chunk, single: { end: this.#offset, truncated: false }, release };
-      }
-      release();
-      if (chunk.length > this.#maxLineBytes) {
-        // Keep only the head (copied, so the large chunk can be freed) and skip to the newline.
-        this.#held = Buffer.from(chunk.subarray(0, this.#maxLineBytes));
-        this.#offset += chunk.length;
-        wantWholeLine = false;
-        continue;
-      }
-      if (chunk.length < available) {
-        wantWholeLine = true;
-        continue;
-      }
-      // An incomplete line at the end: hold it until its newline arrives.
-      if (gen.size === base + chunk.length && !gen.next) await this.#changed();
+      if (progressed) continue;
+      const last = this.#tracks[this.#tracks.length - 1]!;
+      // A rotated file still written may end inside a line: its writer may yet finish it.
+      const atEnd = last.offset >= last.gen.size || (last.gen.next !== undefined && !last.gen.final);
+      if (atEnd && (await this.#moveOn(last))) continue;
+      await this.#until(changed);
     }
   }
 
   async #begin(): Promise<boolean> {
     while (!this.#follower.current) {
       if (this.#closed || this.#follower.closed) return false;
-      await this.#changed();
+      await this.#until(this.#follower.changed());
     }
     if (this.#closed) return false;
     const current = this.#follower.current;
-    let gen = current;
-    let offset = 0;
     const start = this.#startAt;
-    if (this.#fileWasMissing || start.kind === 'start') {
-      offset = 0;
-    } else if (start.kind === 'after') {
-      const found = this.#follower.find(start.cursor);
-      // An id of another file, beyond the end or not at a line start is stale: whole current file.
-      if (found && !found.isClosed && start.cursor.offset <= found.size && (await atLineStart(found, start.cursor.offset))) {
-        gen = found;
-        offset = start.cursor.offset;
-      }
-    } else {
-      offset = await tailStart(current, current.size, start.kind === 'tail' ? start.lines : 0);
+    let tracks: Track[];
+    const gaps: Gap[] = [];
+    if (this.#fileWasMissing || start.kind === 'start') tracks = [startTrack(current, 0)];
+    else if (start.kind === 'after') tracks = await resumeTracks(this.#follower, start.cursor, gaps);
+    // New lines only: from the end of the last complete line, so a line being written counts as new.
+    else tracks = [startTrack(current, await tailStart(current, current.size, start.kind === 'tail' ? start.lines : 0))];
+    if (this.#closed || this.#begun) {
+      for (const t of tracks) t.gen.release();
+      return !this.#closed;
     }
-    if (this.#closed) return false;
-    this.#gen = gen.acquire();
-    this.#epoch = gen.epoch;
-    this.#offset = offset;
+    this.#tracks = tracks;
+    for (const gap of gaps) this.#gaps.push({ gap, track: tracks[tracks.length - 1]! });
+    this.#begun = true;
     return true;
   }
 
-  #restart(gen: Generation): void {
-    this.#epoch = gen.epoch;
-    this.#offset = 0;
-    this.#held = undefined;
+  /**
+   * At the end of the file the reader is in: once it is no longer written, on to the next newer
+   * file; while a rotated file may still grow, on to the next too, keeping a cursor in it. False
+   * when there is nowhere to go yet.
+   */
+  async #moveOn(last: Track): Promise<boolean> {
+    const gen = last.gen;
+    if (gen.final) {
+      refreshSize(gen);
+      if (gen.size > last.offset) return true;
+    } else if (!gen.next) {
+      return false;
+    }
+    const { next, missing } = await successor(this.#follower, gen);
+    if (!next || this.#closed || this.#tracks[this.#tracks.length - 1] !== last) return false;
+    const track = startTrack(next, 0);
+    if (gen.final) {
+      this.#tracks[this.#tracks.length - 1] = track;
+      gen.release();
+    } else {
+      this.#tracks.push(track);
+      // Ids hold a bounded number of positions; drained files beyond that are the least likely to grow.
+      while (this.#tracks.length > MAX_POSITIONS) this.#tracks.shift()!.gen.release();
+    }
+    if (missing > 0) this.#gaps.push({ gap: { reason: 'rotated file gone', bytes: null }, track });
+    return true;
   }
 
-  #hop(next: Generation): void {
-    const previous = this.#gen!;
-    this.#gen = next.acquire();
-    previous.release();
-    this.#restart(next);
+  /** The next lines of one file, if it holds a complete one now; never waits. */
+  async #read(t: Track, index: number): Promise<LineBatch | undefined> {
+    for (;;) {
+      const gen = t.gen;
+      if (gen.epoch !== t.epoch) this.#restart(t);
+      const available = gen.size - t.offset;
+      if (available <= 0) {
+        if (!gen.final || !t.held) return undefined;
+        // A finished file that ended inside an over-long line: deliver its head before moving on.
+        const head = t.held;
+        t.held = undefined;
+        return this.#batch(index, t.offset, head, noop, { end: t.offset, truncated: true });
+      }
+      const base = t.offset;
+      // One byte more, before the offset: it must still be the newline that ended the line before.
+      // If not, the file was truncated and written again past us before anyone saw it shrink.
+      const check = base > 0 && !t.held ? 1 : 0;
+      const length = Math.min(available, t.wantWholeLine ? this.#maxLineBytes + 1 : this.#readSize);
+      let raw: Buffer;
+      let memo: Map<string, unknown> | undefined;
+      let release = noop;
+      if (base + length >= gen.size) {
+        ({ buf: raw, memo } = await this.#follower.cache.read(gen, base - check, length + check));
+      } else {
+        const leased = lease(length + check);
+        raw = await gen.read(base - check, length + check, leased.buf);
+        release = leased.release;
+      }
+      if (this.#closed) return undefined;
+      if (gen.epoch !== t.epoch || t.offset !== base || t.gen !== gen) continue;
+      if (raw.length < length + check) {
+        // Shorter than its last known size: a truncation the follower has yet to see.
+        release();
+        this.#follower.poke();
+        return undefined;
+      }
+      if (check && raw[0] !== 0x0a) {
+        release();
+        this.#follower.truncatedUnderReader(gen, t.epoch);
+        if (gen.epoch === t.epoch) return undefined;
+        continue;
+      }
+      const chunk = check ? raw.subarray(1) : raw;
+
+      if (t.held) {
+        const newline = chunk.indexOf(0x0a);
+        release();
+        if (newline === -1) {
+          t.offset += chunk.length;
+          continue;
+        }
+        t.offset += newline + 1;
+        const head = t.held;
+        t.held = undefined;
+        return this.#batch(index, base, head, noop, { end: t.offset, truncated: true });
+      }
+
+      const last = chunk.lastIndexOf(0x0a);
+      if (last !== -1) {
+        t.offset += last + 1;
+        t.wantWholeLine = false;
+        const batch = this.#batch(index, base, last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1), release);
+        batch.memo = memo;
+        return batch;
+      }
+      if (gen.final && chunk.length === available && chunk.length <= this.#maxLineBytes) {
+        // The last line of a finished file will never get its newline; deliver it as it is.
+        t.offset += chunk.length;
+        return this.#batch(index, base, chunk, release, { end: t.offset, truncated: false });
+      }
+      release();
+      if (chunk.length > this.#maxLineBytes) {
+        // Keep only the head (copied, so the large chunk can be freed) and skip to the newline.
+        t.held = Buffer.from(chunk.subarray(0, this.#maxLineBytes));
+        t.offset += chunk.length;
+        t.wantWholeLine = false;
+        continue;
+      }
+      if (chunk.length < available) {
+        t.wantWholeLine = true;
+        continue;
+      }
+      // An incomplete line at the end: held until its newline arrives.
+      return undefined;
+    }
+  }
+
+  /** Back to the start of a truncated file; bytes no reader had read are reported as a gap. */
+  #restart(t: Track): void {
+    const lost = t.gen.sizeBeforeTruncation - t.offset;
+    t.epoch = t.gen.epoch;
+    t.offset = 0;
+    t.held = undefined;
+    t.wantWholeLine = false;
+    if (lost > 0) this.#gaps.push({ gap: { reason: 'truncated', bytes: lost }, track: t });
+  }
+
+  #idAround(index: number): { prefix: string; suffix: string } {
+    const positions = this.#tracks.map((t) => ({ dev: t.gen.dev, ino: t.gen.ino, fp: t.gen.fingerprint(), offset: t.offset }));
+    return idAround(positions, index);
+  }
+
+  #batch(index: number, base: number, buf: Buffer, release: () => void, single?: LineBatch['single']): LineBatch {
+    const { prefix, suffix } = this.#idAround(index);
+    return { idPrefix: prefix, idSuffix: suffix, base, buf, single, release };
+  }
+
+  #gapBatch(gap: Gap, track: Track): LineBatch {
+    this.#follower.gaps++;
+    const index = Math.max(0, this.#tracks.indexOf(track));
+    const at = this.#tracks[index]!;
+    return { ...this.#batch(index, at.offset, EMPTY, noop), gap: { ...gap, file: this.#follower.name } };
   }
 
   /**
    * Not `Promise.race` with a promise that settles at close: every race would leave a reaction on
    * that long-lived promise, and a reader at the live edge waits once per append, for days.
    */
-  #changed(): Promise<void> {
+  #until(changed: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
-      void this.#follower.changed().then(resolve);
+      void changed.then(resolve);
     });
   }
 }

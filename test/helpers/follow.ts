@@ -9,6 +9,8 @@ export interface Rec {
   session?: string;
   event?: string;
   truncated?: boolean;
+  file?: string;
+  gap?: { reason: string; bytes: number | null };
 }
 
 const open: { close(): unknown }[] = [];
@@ -16,8 +18,8 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-export async function follow(file: string, pollMs = 1000): Promise<Follower> {
-  const follower = await Follower.start(file, { pollMs });
+export async function follow(file: string, pollMs = 1000, quietMs?: number): Promise<Follower> {
+  const follower = await Follower.start(file, { pollMs, quietMs });
   open.push(follower);
   return follower;
 }
@@ -36,11 +38,13 @@ export function subscribe(follower: Follower, startAt: StartAt = { kind: 'new' }
   return {
     reader,
     records,
-    lines: () => records.map((r) => r.line),
+    /** The lines, without gap records. */
+    lines: () => records.filter((r) => !r.gap).map((r) => r.line),
+    gaps: () => records.filter((r) => r.gap),
     done,
     waitFor: (n: number, timeout = 10_000) =>
       vi.waitFor(() => {
-        if (records.length < n) throw new Error(`${records.length} of ${n} records; last ${JSON.stringify(records.slice(-2))}`);
+        if (records.filter((r) => !r.gap).length < n) throw new Error(`${records.length} of ${n} records; last ${JSON.stringify(records.slice(-2))}`);
       }, { timeout, interval: 5 }),
   };
 }
