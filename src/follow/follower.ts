@@ -53,6 +53,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
   #poll: NodeJS.Timeout | undefined;
   #checking = false;
   #again = false;
+  #scheduled = false;
+  /** A check that looks at the path is wanted (see poke). */
+  #look = false;
   #closed = false;
   #closing: Promise<void> | undefined;
   #wait: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -63,7 +66,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.file = path.resolve(file);
     this.name = options.name ?? file;
     this.#drain = new Drain(() => this.#notify(), options.quietMs);
-    this.#watch = new PathWatch(this.file, () => this.poke(), (message) => this.#warn(message));
+    this.#watch = new PathWatch(this.file, (kind) => this.poke(kind), (message) => this.#warn(message));
   }
 
   /**
@@ -74,13 +77,13 @@ export class Follower extends EventEmitter<FollowerEvents> {
   static async start(file: string, options: FollowerOptions = {}): Promise<Follower> {
     const follower = new Follower(file, options);
     try {
-      await follower.#watch.ensure();
+      follower.#watch.ensure();
       await follower.#check(true);
     } catch (err) {
       await follower.close();
       throw err;
     }
-    follower.#poll = setInterval(() => follower.poke(), options.pollMs ?? DEFAULT_POLL_MS);
+    follower.#poll = setInterval(() => follower.poke('look'), options.pollMs ?? DEFAULT_POLL_MS);
     follower.#poll.unref();
     return follower;
   }
@@ -133,14 +136,25 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.bytesRead += bytes;
   }
 
-  /** Asks for a re-check; checks never overlap, and a request during one triggers another. */
-  poke(): void {
+  /**
+   * Asks for a re-check: `grow` when an append was reported (the descriptor's size tells), `look`
+   * when a name may have changed (the path is looked at too). Checks never overlap, a request during
+   * one triggers another, and requests in one turn of the event loop (a burst of appends reported
+   * together) make one check: a writer flat out must not cost a stat per line.
+   */
+  poke(kind: 'grow' | 'look' = 'look'): void {
     if (this.#closed) return;
+    if (kind === 'look') this.#look = true;
     if (this.#checking) {
       this.#again = true;
       return;
     }
-    void this.#runChecks();
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#runChecks();
+    });
   }
 
   close(): Promise<void> {
@@ -162,7 +176,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
     try {
       do {
         this.#again = false;
-        await this.#check(false);
+        const look = this.#look;
+        this.#look = false;
+        await this.#check(false, look);
       } while (this.#again && !this.#closed);
       this.#lastWarning = '';
     } catch (err) {
@@ -172,12 +188,13 @@ export class Follower extends EventEmitter<FollowerEvents> {
     }
   }
 
-  async #check(starting: boolean): Promise<void> {
+  async #check(starting: boolean, look = true): Promise<void> {
     if (this.#closed) return;
-    // Ready before we look at the file, so nothing appended in between goes unnoticed.
-    await this.#watch.ensure();
+    // Watching before we look at the file, so nothing appended in between goes unnoticed.
+    this.#watch.ensure();
     this.#drain.look();
     let pathStats: Stats | undefined;
+    if (!look && this.current) return this.#grown(this.current);
     try {
       // Synchronous on purpose: a stat is microseconds, a trip through the threadpool is not,
       // and this runs on every append.
@@ -192,9 +209,14 @@ export class Follower extends EventEmitter<FollowerEvents> {
       await this.#openNext(current, starting);
       return;
     }
-    if (!current) return;
-    // Same file at the path (or none: deleted or renamed away, and a writer may still append to
-    // the inode we hold), so its descriptor tells how much there is.
+    if (current) this.#grown(current);
+  }
+
+  /**
+   * Same file at the path (or none: deleted or renamed away, and a writer may still append to the
+   * inode we hold), so its descriptor tells how much there is.
+   */
+  #grown(current: Generation): void {
     const { size } = fstatSync(current.handle.fd);
     if (size < current.size) {
       this.#truncated(current, size);

@@ -198,7 +198,8 @@ export class LineReader {
   async #read(t: Track, index: number): Promise<LineBatch | undefined> {
     for (;;) {
       const gen = t.gen;
-      if (gen.epoch !== t.epoch) this.#restart(t);
+      // The gap, if any, goes out before the lines after it.
+      if (gen.epoch !== t.epoch && this.#restart(t)) return undefined;
       const available = gen.size - t.offset;
       if (available <= 0) {
         if (!gen.final || !t.held) return undefined;
@@ -282,13 +283,15 @@ export class LineReader {
   }
 
   /** Back to the start of a truncated file; bytes no reader had read are reported as a gap. */
-  #restart(t: Track): void {
+  #restart(t: Track): boolean {
     const lost = t.gen.sizeBeforeTruncation - t.offset;
     t.epoch = t.gen.epoch;
     t.offset = 0;
     t.held = undefined;
     t.wantWholeLine = false;
-    if (lost > 0) this.#gaps.push({ gap: { reason: 'truncated', bytes: lost }, track: t });
+    if (lost <= 0) return false;
+    this.#gaps.push({ gap: { reason: 'truncated', bytes: lost }, track: t });
+    return true;
   }
 
   #idAround(index: number): { prefix: string; suffix: string } {

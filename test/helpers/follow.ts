@@ -2,6 +2,7 @@ import { afterEach, vi } from 'vitest';
 import { Follower } from '../../src/follow/follower.js';
 import { LineReader, type StartAt } from '../../src/follow/reader.js';
 import { encodeBatch } from '../../src/server/encode.js';
+import { SeqList } from './lines.js';
 
 export interface Rec {
   id: string;
@@ -45,6 +46,29 @@ export function subscribe(follower: Follower, startAt: StartAt = { kind: 'new' }
     waitFor: (n: number, timeout = 10_000) =>
       vi.waitFor(() => {
         if (records.filter((r) => !r.gap).length < n) throw new Error(`${records.length} of ${n} records; last ${JSON.stringify(records.slice(-2))}`);
+      }, { timeout, interval: 5 }),
+  };
+}
+
+/**
+ * Like `subscribe`, but keeps only the numbers of `seq:<n>` lines (see lines.ts): cheap enough to
+ * keep up with a writer running flat out. Gaps do not show here (the follower counts them).
+ */
+export function subscribeSeqs(follower: Follower, startAt: StartAt = { kind: 'new' }) {
+  const reader = new LineReader(follower, startAt, { maxLineBytes: 1024 * 1024 });
+  open.push(reader);
+  const seqs = new SeqList();
+  void (async () => {
+    for (let batch = await reader.next(); batch; batch = await reader.next()) {
+      seqs.addLines(encodeBatch(batch, { encoding: 'text', maxLineBytes: 1024 * 1024 }).payload);
+      batch.release();
+    }
+  })();
+  return {
+    seqs,
+    waitFor: (n: number, timeout = 10_000) =>
+      vi.waitFor(() => {
+        if (seqs.length < n) throw new Error(`${seqs.length} of ${n} lines`);
       }, { timeout, interval: 5 }),
   };
 }
