@@ -15,6 +15,7 @@ import { ChunkCache } from './chunk-cache.js';
 import { Generation } from './generation.js';
 import { Drain } from './drain.js';
 import { PathWatch } from './path-watch.js';
+import { History } from './history.js';
 
 export interface FollowerEvents {
   /** The file grew, was replaced or was truncated: readers should look again. */
@@ -50,6 +51,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   #generations: Generation[] = [];
   readonly #watch: PathWatch;
   readonly #drain: Drain;
+  readonly #history: History;
   #poll: NodeJS.Timeout | undefined;
   #checking = false;
   #again = false;
@@ -66,6 +68,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.file = path.resolve(file);
     this.name = options.name ?? file;
     this.#drain = new Drain(() => this.#notify(), options.quietMs);
+    this.#history = new History(this.file, (n) => (this.bytesRead += n));
     this.#watch = new PathWatch(this.file, (kind) => this.poke(kind), (message) => this.#warn(message));
   }
 
@@ -78,6 +81,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     const follower = new Follower(file, options);
     try {
       follower.#watch.ensure();
+      await follower.#history.start();
       await follower.#check(true);
     } catch (err) {
       await follower.close();
@@ -263,11 +267,23 @@ export class Follower extends EventEmitter<FollowerEvents> {
       return;
     }
     const gen = new Generation(handle, stats, stats.size, (n) => (this.bytesRead += n)).acquire();
+    let last = previous;
+    if (previous) {
+      // Files that came and went at the path since the last look are read in between.
+      for (const missed of await this.#history.missedBetween(previous, gen)) {
+        last!.next = missed;
+        last = missed;
+        this.rotations++;
+      }
+      if (this.#closed) return void gen.close();
+    } else {
+      this.#history.followed(gen);
+    }
     this.#prune();
     this.#generations.push(gen);
     this.current = gen;
-    if (previous) {
-      previous.next = gen;
+    if (previous && last) {
+      last.next = gen;
       this.rotations++;
       this.#drain.add(previous);
       this.emit('rotate', previous, gen);

@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, ftruncateSync, openSync, readdirSync, readlinkSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,26 @@ describe.each([
     expect(follower.gaps).toBe(0);
     // The file at the path and at most two rotated files still drained.
     expect(descriptorsIn(path.dirname(file))).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('a file that came and went between two looks', () => {
+  it('is found among the rotated files and read between the two it came between', async () => {
+    const file = await tmpLog();
+    const follower = await follow(file, NO_POLL);
+    const sub = subscribeSeqs(follower, { kind: 'start' });
+    appendFileSync(file, numbered(0, 10));
+    await sub.waitFor(10);
+    // All at once, so the follower cannot look in between: the second file is never at the path
+    // when it looks. A copy of a followed file (copy-truncate's) is not read again.
+    copyFileSync(file, `${file}.copy`);
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, numbered(10, 10));
+    renameSync(file, `${file}.2`);
+    writeFileSync(file, numbered(20, 10));
+    await sub.waitFor(30);
+    await expectEachOnce(sub.seqs, 30, [`${file}.1`, `${file}.2`, file]);
+    expect(follower.rotations).toBe(2);
   });
 });
 
