@@ -69,7 +69,12 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.name = options.name ?? file;
     this.#drain = new Drain(() => this.#notify(), options.quietMs);
     this.#history = new History(this.file, (n) => (this.bytesRead += n));
-    this.#watch = new PathWatch(this.file, (kind) => this.poke(kind), (message) => this.#warn(message));
+    this.#watch = new PathWatch(
+      this.file,
+      (kind) => this.poke(kind),
+      (message) => this.#warn(message),
+      (name) => this.#history.touched(name),
+    );
   }
 
   /**
@@ -288,9 +293,10 @@ export class Follower extends EventEmitter<FollowerEvents> {
       this.#drain.add(previous);
       this.emit('rotate', previous, gen);
     }
-    // A file that appeared after we started, or replaced another, was missing for chokidar.
-    if (!starting) this.#watch.renew();
     this.#notify();
+    // A file that appeared after we started, or replaced another, was missing for chokidar. After
+    // the readers are told: the directory watch already covers the new file.
+    if (!starting) this.#watch.renew();
   }
 
   #prune(): void {

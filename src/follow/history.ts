@@ -1,10 +1,11 @@
 /**
  * The files a follower has known at its path, to notice one it never saw: under load a file can be
  * created at the path and renamed away again between two looks (a writer flat out, rotating every
- * few milliseconds, on a busy machine). At each rotation the path's siblings are listed; one that
- * is neither a file we followed nor one that was there when we started was such a file, and is
- * read between the two we did see. A copy of a followed file (copy-truncate's `event.log.1`) has
- * that file's first line, and is not read again.
+ * few milliseconds, on a busy machine). At each rotation the path's siblings whose names changed
+ * since the last one are looked at (the directory watch names them; all of them where it cannot);
+ * one that is neither a file we followed nor one that was there when we started was such a file,
+ * and is read between the two we did see. A copy of a followed file (copy-truncate's
+ * `event.log.1`) has that file's first line, and is not read again.
  */
 import { open } from 'node:fs/promises';
 import { sameFile, type FileIdentity } from '../cursor.js';
@@ -20,6 +21,8 @@ export class History {
   readonly #known = new Set<string>();
   readonly #fingerprints = new Set<number>();
   readonly #onRead: (bytes: number) => void;
+  /** Sibling names created or renamed since the last rotation; undefined: look at them all. */
+  #touched: Set<string> | undefined;
 
   constructor(file: string, onRead: (bytes: number) => void) {
     this.#file = file;
@@ -29,6 +32,15 @@ export class History {
   /** Rotated files already there at the start are history, not files we missed. */
   async start(): Promise<void> {
     for (const sibling of await listSiblings(this.#file)) this.#remember(sibling);
+  }
+
+  /**
+   * A name in the directory was created or renamed (from the directory watch), or `undefined`
+   * when the watch cannot say which (or is not running): then every sibling is looked at.
+   */
+  touched(name: string | undefined): void {
+    if (name === undefined) this.#touched = undefined;
+    else this.#touched?.add(name);
   }
 
   followed(gen: Generation): void {
@@ -45,7 +57,9 @@ export class History {
     this.followed(previous);
     this.#remember(next);
     const missed: Generation[] = [];
-    for (const sibling of await listSiblings(this.#file)) {
+    const names = this.#touched;
+    this.#touched = new Set();
+    for (const sibling of await listSiblings(this.#file, names)) {
       if (this.#known.has(keyOf(sibling))) continue;
       this.#remember(sibling);
       const handle = await open(sibling.path, 'r').catch(() => undefined);

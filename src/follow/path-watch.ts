@@ -25,15 +25,18 @@ export class PathWatch {
   readonly #base: string;
   readonly #poke: Poke;
   readonly #warn: (message: string) => void;
+  readonly #onName: (name: string | undefined) => void;
   #watcher: FSWatcher | undefined;
   #entries: EntryWatcher | undefined;
   #closed = false;
 
-  constructor(file: string, poke: Poke, warn: (message: string) => void) {
+  /** `onName`: a rotated file's name (one starting with the file's) was created or renamed. */
+  constructor(file: string, poke: Poke, warn: (message: string) => void, onName: (name: string | undefined) => void) {
     this.#file = file;
     this.#base = path.basename(file);
     this.#poke = poke;
     this.#warn = warn;
+    this.#onName = onName;
   }
 
   /** Whether a watcher covers the file's directory (false while it does not exist). */
@@ -52,19 +55,28 @@ export class PathWatch {
     try {
       entries = watchEntries(path.dirname(this.#file), { persistent: false }, (event, name) => {
         // No name: a platform that does not say, so look.
-        if (name === null) this.#poke('look');
-        else if (name === this.#base) this.#poke(event === 'rename' ? 'look' : 'grow');
+        if (name === null) {
+          this.#onName(undefined);
+          this.#poke('look');
+        } else if (name === this.#base) {
+          this.#poke(event === 'rename' ? 'look' : 'grow');
+        } else if (event === 'rename' && name.startsWith(this.#base)) {
+          this.#onName(name);
+        }
       });
     } catch {
       return; // no directory yet
     }
     // The directory itself went away: watch again once it is back.
     entries.on('error', () => {
+      this.#onName(undefined);
       entries.close();
       if (this.#entries === entries) this.#entries = undefined;
       this.#poke('look');
     });
     this.#entries = entries;
+    // Names changed while nothing watched are not known: the next rotation looks at every sibling.
+    this.#onName(undefined);
     this.renew();
   }
 

@@ -27,11 +27,14 @@ function olderFirst(a: Sibling, b: Sibling): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-/** Uncompressed regular files named `<file><anything>`, besides the file itself, oldest first. */
-export async function listSiblings(file: string): Promise<Sibling[]> {
+/**
+ * Uncompressed regular files named `<file><anything>`, besides the file itself, oldest first:
+ * among `only` when given (names known to have changed), else all in the directory.
+ */
+export async function listSiblings(file: string, only?: Iterable<string>): Promise<Sibling[]> {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = only ? [...only] : await readdir(dir).catch(() => [] as string[]);
   const found: Sibling[] = [];
   await Promise.all(
     names
