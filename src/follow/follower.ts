@@ -16,6 +16,8 @@ import { Generation } from './generation.js';
 import { Drain } from './drain.js';
 import { PathWatch } from './path-watch.js';
 import { History } from './history.js';
+import { CheckLoop, type CheckKind } from './check-loop.js';
+import { ChangeSignal } from './signal.js';
 
 export interface FollowerEvents {
   /** The file grew, was replaced or was truncated: readers should look again. */
@@ -53,14 +55,16 @@ export class Follower extends EventEmitter<FollowerEvents> {
   readonly #drain: Drain;
   readonly #history: History;
   #poll: NodeJS.Timeout | undefined;
-  #checking = false;
-  #again = false;
-  #scheduled = false;
-  /** A check that looks at the path is wanted (see poke). */
-  #look = false;
+  readonly #checks = new CheckLoop(
+    async (look) => {
+      await this.#check(false, look);
+      this.#lastWarning = '';
+    },
+    (err) => this.#warn(`cannot follow ${this.file}: ${describeSystemError(err)}`),
+  );
   #closed = false;
   #closing: Promise<void> | undefined;
-  #wait: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #signal = new ChangeSignal();
   #lastWarning = '';
 
   private constructor(file: string, options: FollowerOptions) {
@@ -108,13 +112,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   /** Resolves at the next change (or at close). Shared by every waiting reader. */
   changed(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (!this.#wait) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.#wait = { promise, resolve };
-    }
-    return this.#wait.promise;
+    return this.#signal.next();
   }
 
   /** The open generation with this identity, if any (for resuming by id). */
@@ -145,25 +143,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.bytesRead += bytes;
   }
 
-  /**
-   * Asks for a re-check: `grow` when an append was reported (the descriptor's size tells), `look`
-   * when a name may have changed (the path is looked at too). Checks never overlap, a request during
-   * one triggers another, and requests in one turn of the event loop (a burst of appends reported
-   * together) make one check: a writer flat out must not cost a stat per line.
-   */
-  poke(kind: 'grow' | 'look' = 'look'): void {
-    if (this.#closed) return;
-    if (kind === 'look') this.#look = true;
-    if (this.#checking) {
-      this.#again = true;
-      return;
-    }
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#runChecks();
-    });
+  /** Asks for a re-check (see check-loop.ts); a look at the path unless told it is an append. */
+  poke(kind: CheckKind = 'look'): void {
+    if (!this.#closed) this.#checks.request(kind);
   }
 
   close(): Promise<void> {
@@ -173,28 +155,13 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    this.#checks.stop();
     clearInterval(this.#poll);
     this.#drain.close();
-    this.#notify();
+    this.emit('change');
+    this.#signal.close();
     await this.#watch.close();
     await Promise.all(this.#generations.map((gen) => gen.close()));
-  }
-
-  async #runChecks(): Promise<void> {
-    this.#checking = true;
-    try {
-      do {
-        this.#again = false;
-        const look = this.#look;
-        this.#look = false;
-        await this.#check(false, look);
-      } while (this.#again && !this.#closed);
-      this.#lastWarning = '';
-    } catch (err) {
-      this.#warn(`cannot follow ${this.file}: ${describeSystemError(err)}`);
-    } finally {
-      this.#checking = false;
-    }
   }
 
   async #check(starting: boolean, look = true): Promise<void> {
@@ -304,10 +271,8 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   #notify(): void {
-    const wait = this.#wait;
-    this.#wait = undefined;
     this.emit('change');
-    wait?.resolve();
+    this.#signal.fire();
   }
 
   #fileError(err: unknown): RuntimeError {

@@ -8,54 +8,17 @@
  * rotated file still being drained (see drain.ts): their late lines are delivered as they come,
  * each file's lines in order, and every id says where the reader is in all of them.
  */
-import { idAround, MAX_POSITIONS, type Cursor } from '../cursor.js';
+import { idAround, MAX_POSITIONS } from '../cursor.js';
+import type { LineBatch, ReaderOptions, StartAt } from './batch.js';
 import type { Follower } from './follower.js';
 import { refreshSize, successor } from './rotated.js';
 import { resumeTracks, startTrack, type Gap, type Track } from './resume.js';
-import { lease } from '../buffer-pool.js';
+import { readTrack, type TrackContext } from './track-reader.js';
 import { tailStart } from './tail.js';
 
 export type { Gap } from './resume.js';
 
-export type StartAt =
-  | { kind: 'new' }
-  | { kind: 'tail'; lines: number }
-  | { kind: 'start' }
-  | { kind: 'after'; cursor: Cursor };
-
-/** Lines read in one go, handed to a transport as one write. */
-export interface LineBatch {
-  /** A record's id is `idPrefix`, its end offset in base 36, then `idSuffix` (see cursor.ts). */
-  idPrefix: string;
-  idSuffix: string;
-  /** File offset of `buf[0]`. */
-  base: number;
-  /** Whole lines, each ending in `\n`, unless `single` is set. */
-  buf: Buffer;
-  /**
-   * `buf` is one line without its `\n`, ending at file offset `end`: the head of a line longer
-   * than the limit (`truncated`), or the unterminated tail of a file that was rotated away.
-   */
-  single?: { end: number; truncated: boolean };
-  /** No lines: the stream skips what it cannot deliver, and resumes after `idPrefix + base + idSuffix`. */
-  gap?: Gap & { file: string };
-  /**
-   * Set when the batch is a shared read that every reader at this position gets alike: work derived
-   * from the batch alone can be kept here for them (see SharedChunk).
-   */
-  memo?: Map<string, unknown>;
-  /**
-   * Hands `buf`'s memory back for the next read (see buffer-pool.ts). Call it once nothing refers to
-   * `buf` any more (after encoding, or once a socket has flushed it); never calling it is safe.
-   */
-  release(): void;
-}
-
-export interface ReaderOptions {
-  maxLineBytes: number;
-  /** Bytes per read when lines are short; a longer line is read up to its limit in one go. */
-  readSize?: number;
-}
+export type { LineBatch, ReaderOptions, StartAt } from './batch.js';
 
 const DEFAULT_READ_SIZE = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -123,7 +86,7 @@ export class LineReader {
       let progressed = false;
       for (let i = 0; i < this.#tracks.length && !progressed; i++) {
         const track = this.#tracks[i]!;
-        const batch = await this.#read(track, i);
+        const batch = await readTrack(track, this.#context(i));
         if (batch || this.#closed) return batch;
         if (this.#gaps.length > 0) progressed = true;
         else if (i < this.#tracks.length - 1 && track.gen.final && track.offset >= track.gen.size) {
@@ -194,92 +157,15 @@ export class LineReader {
     return true;
   }
 
-  /** The next lines of one file, if it holds a complete one now; never waits. */
-  async #read(t: Track, index: number): Promise<LineBatch | undefined> {
-    for (;;) {
-      const gen = t.gen;
-      // The gap, if any, goes out before the lines after it.
-      if (gen.epoch !== t.epoch && this.#restart(t)) return undefined;
-      const available = gen.size - t.offset;
-      if (available <= 0) {
-        if (!gen.final || !t.held) return undefined;
-        // A finished file that ended inside an over-long line: deliver its head before moving on.
-        const head = t.held;
-        t.held = undefined;
-        return this.#batch(index, t.offset, head, noop, { end: t.offset, truncated: true });
-      }
-      const base = t.offset;
-      // One byte more, before the offset: it must still be the newline that ended the line before.
-      // If not, the file was truncated and written again past us before anyone saw it shrink.
-      const check = base > 0 && !t.held ? 1 : 0;
-      const length = Math.min(available, t.wantWholeLine ? this.#maxLineBytes + 1 : this.#readSize);
-      let raw: Buffer;
-      let memo: Map<string, unknown> | undefined;
-      let release = noop;
-      if (base + length >= gen.size) {
-        ({ buf: raw, memo } = await this.#follower.cache.read(gen, base - check, length + check));
-      } else {
-        const leased = lease(length + check);
-        raw = await gen.read(base - check, length + check, leased.buf);
-        release = leased.release;
-      }
-      if (this.#closed) return undefined;
-      if (gen.epoch !== t.epoch || t.offset !== base || t.gen !== gen) continue;
-      if (raw.length < length + check) {
-        // Shorter than its last known size: a truncation the follower has yet to see.
-        release();
-        this.#follower.poke();
-        return undefined;
-      }
-      if (check && raw[0] !== 0x0a) {
-        release();
-        this.#follower.truncatedUnderReader(gen, t.epoch);
-        if (gen.epoch === t.epoch) return undefined;
-        continue;
-      }
-      const chunk = check ? raw.subarray(1) : raw;
-
-      if (t.held) {
-        const newline = chunk.indexOf(0x0a);
-        release();
-        if (newline === -1) {
-          t.offset += chunk.length;
-          continue;
-        }
-        t.offset += newline + 1;
-        const head = t.held;
-        t.held = undefined;
-        return this.#batch(index, base, head, noop, { end: t.offset, truncated: true });
-      }
-
-      const last = chunk.lastIndexOf(0x0a);
-      if (last !== -1) {
-        t.offset += last + 1;
-        t.wantWholeLine = false;
-        const batch = this.#batch(index, base, last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1), release);
-        batch.memo = memo;
-        return batch;
-      }
-      if (gen.final && chunk.length === available && chunk.length <= this.#maxLineBytes) {
-        // The last line of a finished file will never get its newline; deliver it as it is.
-        t.offset += chunk.length;
-        return this.#batch(index, base, chunk, release, { end: t.offset, truncated: false });
-      }
-      release();
-      if (chunk.length > this.#maxLineBytes) {
-        // Keep only the head (copied, so the large chunk can be freed) and skip to the newline.
-        t.held = Buffer.from(chunk.subarray(0, this.#maxLineBytes));
-        t.offset += chunk.length;
-        t.wantWholeLine = false;
-        continue;
-      }
-      if (chunk.length < available) {
-        t.wantWholeLine = true;
-        continue;
-      }
-      // An incomplete line at the end: held until its newline arrives.
-      return undefined;
-    }
+  #context(index: number): TrackContext {
+    return {
+      follower: this.#follower,
+      maxLineBytes: this.#maxLineBytes,
+      readSize: this.#readSize,
+      closed: () => this.#closed,
+      restart: (t) => this.#restart(t),
+      batch: (base, buf, release, single) => this.#batch(index, base, buf, release, single),
+    };
   }
 
   /** Back to the start of a truncated file; bytes no reader had read are reported as a gap. */
