@@ -34,7 +34,7 @@ export async function successor(follower: Follower, gen: Generation): Promise<Su
       if (!cand.isClosed) return { next: cand, missing };
       const again = await findRotated(follower, cand, cand.fingerprint());
       if (again) {
-        again.next ??= cand.next;
+        if (again !== cand.next) again.next ??= cand.next;
         return { next: again, missing };
       }
       missing++;
@@ -57,7 +57,8 @@ export async function successor(follower: Follower, gen: Generation): Promise<Su
 
 async function findRotated(follower: Follower, identity: FileIdentity, fp: number | undefined): Promise<Generation | undefined> {
   const known = follower.find(identity);
-  if (known) return known;
+  // The file at the path with a rotated file's inode number is a new file that reused it.
+  if (known) return known !== follower.current && fingerprintMatches(known, fp) ? known : undefined;
   const sibling = (await listSiblings(follower.file)).find((s) => sameFile(s, identity));
   return sibling && openRotated(follower, sibling.path, identity, fp);
 }
