@@ -98,7 +98,7 @@ describe('following one file', () => {
     expect(sub.lines()).toEqual(['seq:0', 'seq:1']);
   });
 
-  it('resumes after an id, and treats an id of another file or beyond its end as stale', async () => {
+  it('resumes after an id, and reports a gap for an id of another file, beyond its end or inside a line', async () => {
     const file = await logFile(numbered(0, 5));
     const follower = await follow(file);
     const all = subscribe(follower, { kind: 'start' });
@@ -113,6 +113,11 @@ describe('following one file', () => {
     const midLine = subscribe(follower, { kind: 'after', cursor: { ...after2, offset: after2.offset - 1 } });
     await Promise.all([stale.waitFor(5), beyond.waitFor(5), midLine.waitFor(5)]);
     for (const s of [stale, beyond, midLine]) expect(s.lines()[0]).toBe('seq:0');
+    // Each says why it could not resume exactly, before the first line.
+    expect(stale.records[0]!.gap).toEqual({ reason: 'rotated file gone', bytes: null });
+    expect(beyond.records[0]!.gap).toEqual({ reason: 'id beyond the end of its file', bytes: null });
+    expect(midLine.records[0]!.gap).toEqual({ reason: 'truncated', bytes: null });
+    expect(resumed.gaps()).toEqual([]);
   });
 
   it('starts with the last n lines for tail=n, and with all of them when there are fewer', async () => {
