@@ -8,6 +8,7 @@ import { generator } from './generate.js';
 import { fmt } from './lib.js';
 import { fanOut, latency } from './latency.js';
 import { listener, startup } from './listener.js';
+import { rotationUnderLoad } from './rotation.js';
 import { slowSubscriber } from './slow-subscriber.js';
 import { throughput } from './throughput.js';
 
@@ -17,6 +18,7 @@ const scenarios = {
   latency: () => latency(),
   fanout: () => fanOut(),
   slow: async () => [{ scenario: 'slow-subscriber', ...(await slowSubscriber()) }],
+  rotation: () => rotationUnderLoad(),
   listen: () => listener({ runs }),
   generate: () => generator({ runs }),
   startup: () => startup(),
@@ -55,6 +57,13 @@ for (const name of chosen) {
           `all lines, p99 ≤ 50 ms, RSS ≤ 300 MB: ${ok(r.complete === r.clients && r.p99 <= 50 && r.serverPeakRssMb <= 300)}`,
           `${r.complete}/${r.clients} complete, ${fmt(r.messagesPerClient)} messages each, clients used ${fmt(r.clientCpuSeconds, 1)} CPU-s`]);
         break;
+      case 'rotation': {
+        const lossText = `${fmt(r.lost)} lost, ${fmt(r.duplicates)} duplicated of ${fmt(r.total)}`;
+        const delays = `first 10 ms after a rotation p99 ${fmt(r.aroundP99, 1)} ms, max ${fmt(r.aroundMax, 1)} ms (all p99 ${fmt(r.all.p99, 1)} ms)`;
+        rows.push([`rotation under load, ${r.follower === 'evlog' ? 'evlog' : 'baseline tail -F'}: ${fmt(r.rate)}/s, renamed every ${r.everyMs} ms`, `${lossText}; ${delays}`,
+          r.follower === 'evlog' ? `0 lost, p99/max ≤ 50 ms: ${ok(r.lost === 0 && r.duplicates === 0 && r.aroundP99 <= 50 && r.aroundMax <= 50)}` : '', r.foreign === 0 ? `${r.rotations} rotations` : `${r.foreign} SPLIT OR FOREIGN`]);
+        break;
+      }
       case 'slow-subscriber':
         rows.push([`slow subscriber, ${r.backlogMb} MB backlog`, `peak RSS ${fmt(r.peakRssMb)} MB (${fmt(r.baselineRssMb)} at start)`, `≤ 100 MB: ${ok(r.peakRssMb <= 100)}`, r.exact ? 'exact' : `NOT EXACT ${r.error}`]);
         break;

@@ -22,6 +22,21 @@ export interface StreamRecord {
 /** Whitespace as a regex's `\s` sees it: an ordinary log line has some, an event has none. */
 const whitespace = /\s/;
 
+/**
+ * Where a stream skipped what it could not deliver (a rotated file gone, a truncation that took
+ * unread bytes, an id beyond its file): a record with no `line`. The stream resumes after `id`.
+ */
+export interface GapRecord {
+  id: string;
+  file?: string;
+  gap: { reason: string; bytes: number | null };
+}
+
+export function isGapRecord(value: unknown): value is GapRecord {
+  const rec = value as Partial<GapRecord> | null;
+  return typeof rec?.id === 'string' && typeof rec.gap === 'object' && rec.gap !== null && typeof rec.gap.reason === 'string';
+}
+
 export function parseTextEvent(text: string): EventFields | undefined {
   const colon = text.indexOf(':');
   if (colon <= 0 || colon === text.length - 1 || whitespace.test(text)) return undefined;

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
-import type { StreamRecord } from '../record.js';
+import { isGapRecord, type GapRecord, type StreamRecord } from '../record.js';
 import { backoffDelay } from './backoff.js';
 import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';
@@ -27,6 +27,11 @@ export interface ConnectOptions {
   maxRecordBytes?: number;
   /** Told about connections and retries, for a log line. */
   onStatus?: (status: ClientStatus) => void;
+  /**
+   * Told where the stream skipped what it could not deliver, in order with the records around it.
+   * Gap records are never among the records yielded.
+   */
+  onGap?: (gap: GapRecord) => void | Promise<void>;
 }
 
 export type ClientStatus =
@@ -74,7 +79,7 @@ export function resolveEndpoint(raw: string): URL {
   return url;
 }
 
-function parseRecord(text: string): StreamRecord {
+function parseRecord(text: string): StreamRecord | GapRecord {
   const fast = readRecordFast(text);
   if (fast !== undefined) return fast;
   let value: unknown;
@@ -83,6 +88,7 @@ function parseRecord(text: string): StreamRecord {
   } catch {
     throw new RuntimeError('EVLOG_ERR_PROTOCOL', `the server sent something that is not an NDJSON record: ${text.slice(0, 80)}`);
   }
+  if (isGapRecord(value) && (value as Partial<StreamRecord>).line === undefined) return value;
   const rec = value as StreamRecord;
   if (typeof rec?.id !== 'string' || typeof rec.line !== 'string') {
     throw new RuntimeError('EVLOG_ERR_PROTOCOL', `the server sent a record without id or line: ${text.slice(0, 80)}`);
@@ -153,9 +159,25 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
         evlog = this.#current.startId !== undefined;
         if (evlog) opts.onStatus?.({ type: 'connected', url: url.href });
         for (let lines = await this.#current.next(); lines; lines = await this.#current.next()) {
-          const records = lines.map(parseRecord);
-          if (!evlog) opts.onStatus?.({ type: 'connected', url: url.href });
-          evlog = true;
+          let records: StreamRecord[] = [];
+          for (const line of lines) {
+            const rec = parseRecord(line);
+            if (!evlog) opts.onStatus?.({ type: 'connected', url: url.href });
+            evlog = true;
+            if (!isGapRecord(rec)) {
+              records.push(rec);
+              continue;
+            }
+            // The records before it are handled before the gap is told, and the gap before the rest.
+            if (records.length > 0) {
+              this.#lastId = records[records.length - 1]!.id;
+              yield records;
+              records = [];
+            }
+            this.#lastId = rec.id;
+            await opts.onGap?.(rec);
+          }
+          if (records.length === 0) continue;
           this.#lastId = records[records.length - 1]!.id;
           yield records;
         }

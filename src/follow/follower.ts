@@ -1,18 +1,23 @@
 /**
- * Follows a path by name, like `tail -F`. chokidar only says *that* something changed; the truth
- * comes from stat of the path and fstat of the open descriptor (identity and size). Every
- * notification re-checks both, so merged or dropped events cannot mislead us, and a slow poll
- * covers anything a watcher misses (a directory that does not exist yet, network file systems).
+ * Follows a path by name, like `tail -F`. Watchers only say *that* something changed; the truth
+ * comes from stat of the path and fstat of the open descriptor (identity, size, and the
+ * fingerprint of the first line). Every notification re-checks them, so merged or dropped events
+ * cannot mislead us, and a slow poll covers anything a watcher misses (a directory that does not
+ * exist yet, network file systems).
  */
 import { EventEmitter } from 'node:events';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { fstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import { RuntimeError, describeSystemError, isErrnoException } from '../errors.js';
 import { sameFile, type FileIdentity } from '../cursor.js';
 import { ChunkCache } from './chunk-cache.js';
 import { Generation } from './generation.js';
+import { Drain } from './drain.js';
+import { PathWatch } from './path-watch.js';
+import { History } from './history.js';
+import { CheckLoop, type CheckKind } from './check-loop.js';
+import { ChangeSignal } from './signal.js';
 
 export interface FollowerEvents {
   /** The file grew, was replaced or was truncated: readers should look again. */
@@ -26,32 +31,54 @@ export interface FollowerEvents {
 export interface FollowerOptions {
   /** Safety-net re-check interval, for changes no watcher reported. */
   pollMs?: number;
+  /** How long a rotated file must stay unchanged before it is taken as finished. */
+  quietMs?: number;
+  /** The file's name as the user gave it (records and gaps carry it); the path by default. */
+  name?: string;
 }
 
 const DEFAULT_POLL_MS = 1000;
 
 export class Follower extends EventEmitter<FollowerEvents> {
   readonly file: string;
+  readonly name: string;
   readonly cache = new ChunkCache();
   current: Generation | undefined;
   rotations = 0;
   truncations = 0;
+  /** Gaps reported to readers: places where an exact resume was impossible. */
+  gaps = 0;
   /** Every byte read from the file, shared reads counted once. */
   bytesRead = 0;
   #generations: Generation[] = [];
-  #watcher: FSWatcher | undefined;
-  #watching: Promise<void> | undefined;
+  readonly #watch: PathWatch;
+  readonly #drain: Drain;
+  readonly #history: History;
   #poll: NodeJS.Timeout | undefined;
-  #checking = false;
-  #again = false;
+  readonly #checks = new CheckLoop(
+    async (look) => {
+      await this.#check(false, look);
+      this.#lastWarning = '';
+    },
+    (err) => this.#warn(`cannot follow ${this.file}: ${describeSystemError(err)}`),
+  );
   #closed = false;
   #closing: Promise<void> | undefined;
-  #wait: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #signal = new ChangeSignal();
   #lastWarning = '';
 
-  private constructor(file: string) {
+  private constructor(file: string, options: FollowerOptions) {
     super();
     this.file = path.resolve(file);
+    this.name = options.name ?? file;
+    this.#drain = new Drain(() => this.#notify(), options.quietMs);
+    this.#history = new History(this.file, (n) => (this.bytesRead += n));
+    this.#watch = new PathWatch(
+      this.file,
+      (kind) => this.poke(kind),
+      (message) => this.#warn(message),
+      (name) => this.#history.touched(name),
+    );
   }
 
   /**
@@ -60,15 +87,16 @@ export class Follower extends EventEmitter<FollowerEvents> {
    * is waited for.
    */
   static async start(file: string, options: FollowerOptions = {}): Promise<Follower> {
-    const follower = new Follower(file);
+    const follower = new Follower(file, options);
     try {
-      await follower.#ensureWatcher();
+      follower.#watch.ensure();
+      await follower.#history.start();
       await follower.#check(true);
     } catch (err) {
       await follower.close();
       throw err;
     }
-    follower.#poll = setInterval(() => follower.poke(), options.pollMs ?? DEFAULT_POLL_MS);
+    follower.#poll = setInterval(() => follower.poke('look'), options.pollMs ?? DEFAULT_POLL_MS);
     follower.#poll.unref();
     return follower;
   }
@@ -79,33 +107,45 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   /** Whether a watcher covers the file's directory (false while it does not exist). */
   get watching(): boolean {
-    return this.#watcher !== undefined;
+    return this.#watch.watching;
   }
 
   /** Resolves at the next change (or at close). Shared by every waiting reader. */
   changed(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (!this.#wait) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.#wait = { promise, resolve };
-    }
-    return this.#wait.promise;
+    return this.#signal.next();
   }
 
   /** The open generation with this identity, if any (for resuming by id). */
   find(identity: FileIdentity): Generation | undefined {
-    return this.#generations.find((gen) => sameFile(gen, identity));
+    return this.#generations.find((gen) => !gen.isClosed && sameFile(gen, identity));
   }
 
-  /** Asks for a re-check; checks never overlap, and a request during one triggers another. */
-  poke(): void {
-    if (this.#closed) return;
-    if (this.#checking) {
-      this.#again = true;
-      return;
-    }
-    void this.#runChecks();
+  /** Shares a rotated file a reader opened again (see rotated.ts) with the readers after it. */
+  adopt(gen: Generation): Generation {
+    const open = this.find(gen);
+    if (open) return open;
+    this.#prune();
+    this.#generations.push(gen);
+    return gen;
+  }
+
+  /**
+   * A reader found the byte before its offset is no longer a newline: the file was truncated and
+   * written again, past where the reader is, before a check saw it shrink.
+   */
+  truncatedUnderReader(gen: Generation, epoch: number): void {
+    if (gen.epoch !== epoch || gen.isClosed) return;
+    this.#truncated(gen, fstatSync(gen.handle.fd).size);
+  }
+
+  /** Counts bytes read for readers outside `Generation.read` (rotated files opened again). */
+  countRead(bytes: number): void {
+    this.bytesRead += bytes;
+  }
+
+  /** Asks for a re-check (see check-loop.ts); a look at the path unless told it is an append. */
+  poke(kind: CheckKind = 'look'): void {
+    if (!this.#closed) this.#checks.request(kind);
   }
 
   close(): Promise<void> {
@@ -115,94 +155,22 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    this.#checks.stop();
     clearInterval(this.#poll);
-    this.#notify();
-    await this.#watching?.catch(() => undefined);
-    await this.#watcher?.close();
+    this.#drain.close();
+    this.emit('change');
+    this.#signal.close();
+    await this.#watch.close();
     await Promise.all(this.#generations.map((gen) => gen.close()));
   }
 
-  async #runChecks(): Promise<void> {
-    this.#checking = true;
-    try {
-      do {
-        this.#again = false;
-        await this.#check(false);
-      } while (this.#again && !this.#closed);
-      this.#lastWarning = '';
-    } catch (err) {
-      this.#warn(`cannot follow ${this.file}: ${describeSystemError(err)}`);
-    } finally {
-      this.#checking = false;
-    }
-  }
-
-  /**
-   * Watches the path once its directory exists; until then only the poll looks, and each look tries
-   * again, so a directory created later gets a real watcher instead of polling forever.
-   *
-   * The path, not its directory: a directory watch fires on every append to any file in it, and on
-   * each of those chokidar reads the directory again, back to back while appends continue. That
-   * cost 0.35 ms of CPU per append here. chokidar covers a path that goes missing by watching its
-   * directory until it is back (see #rewatch).
-   */
-  #ensureWatcher(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (!this.#watching) {
-      // Set at once, so that looks running side by side share one watcher.
-      // Without a directory yet, or after a failure, the next look tries again.
-      const forget = (): void => {
-        if (this.#watching === watching) this.#watching = undefined;
-      };
-      const watching: Promise<void> = this.#watch().then(
-        (watched) => (watched ? undefined : forget()),
-        (err: unknown) => {
-          forget();
-          throw err;
-        },
-      );
-      this.#watching = watching;
-    }
-    return this.#watching;
-  }
-
-  /** False while the directory does not exist. A watcher this one replaces is closed. */
-  async #watch(): Promise<boolean> {
-    const dirStats = await stat(path.dirname(this.file)).catch(() => undefined);
-    if (!dirStats?.isDirectory() || this.#closed) return false;
-    const base = path.basename(this.file);
-    // We re-check identity on every event, so chokidar need not delay unlinks to merge them.
-    const watcher = watch(this.file, { ignoreInitial: true, atomic: false });
-    const previous = this.#watcher;
-    this.#watcher = watcher;
-    void previous?.close().catch(() => undefined);
-    // chokidar throttles `change` to one per 50 ms; raw events are not throttled, and latency
-    // matters here, so both wake us.
-    watcher.on('all', () => this.poke());
-    watcher.on('raw', (_event, name) => {
-      if (name === base || name === this.file) this.poke();
-    });
-    watcher.on('error', (err) => this.#warn(`watching ${this.file}: ${describeSystemError(err)}`));
-    await new Promise<void>((resolve) => watcher.once('ready', resolve));
-    return true;
-  }
-
-  /**
-   * A fresh watcher for a new file at the path. Once the path has been missing (or was when the
-   * watcher started), chokidar goes on watching the directory for it, with the cost above; a new
-   * watcher watches the file itself. The old one watches until then, and the check that follows
-   * sets the new one up before it looks at the file, so nothing goes unnoticed.
-   */
-  #rewatch(): void {
-    this.#watching = undefined;
-    this.poke();
-  }
-
-  async #check(starting: boolean): Promise<void> {
+  async #check(starting: boolean, look = true): Promise<void> {
     if (this.#closed) return;
-    // Ready before we look at the file, so nothing appended in between goes unnoticed.
-    await this.#ensureWatcher();
+    // Watching before we look at the file, so nothing appended in between goes unnoticed.
+    this.#watch.ensure();
+    this.#drain.look();
     let pathStats: Stats | undefined;
+    if (!look && this.current) return this.#grown(this.current);
     try {
       // Synchronous on purpose: a stat is microseconds, a trip through the threadpool is not,
       // and this runs on every append.
@@ -217,23 +185,39 @@ export class Follower extends EventEmitter<FollowerEvents> {
       await this.#openNext(current, starting);
       return;
     }
-    if (!current) return;
-    // Same file at the path (or none: deleted or renamed away, and a writer may still append to
-    // the inode we hold), so its descriptor tells how much there is.
+    if (current) this.#grown(current);
+  }
+
+  /**
+   * Same file at the path (or none: deleted or renamed away, and a writer may still append to the
+   * inode we hold), so its descriptor tells how much there is.
+   */
+  #grown(current: Generation): void {
     const { size } = fstatSync(current.handle.fd);
     if (size < current.size) {
-      current.epoch++;
-      current.size = size;
-      this.truncations++;
-      this.emit('truncate', current);
-      this.#notify();
+      this.#truncated(current, size);
     } else if (size > current.size) {
+      // Grown, or truncated and written again past the old size before we looked: a first line
+      // that is not the one it was tells the two apart.
+      const known = current.fingerprint();
+      if (known !== undefined && current.fingerprintNow() !== known) return this.#truncated(current, size);
       current.size = size;
+      current.lastGrowth = performance.now();
       this.#notify();
     }
   }
 
-  /** The path holds a new inode: finish the old generation at its final size, open the new one. */
+  #truncated(gen: Generation, size: number): void {
+    gen.truncated(size);
+    this.truncations++;
+    this.emit('truncate', gen);
+    this.#notify();
+  }
+
+  /**
+   * The path holds a new inode: the old generation is drained until quiet while the new one
+   * streams (see drain.ts).
+   */
   async #openNext(previous: Generation | undefined, starting: boolean): Promise<void> {
     let handle;
     try {
@@ -249,23 +233,37 @@ export class Follower extends EventEmitter<FollowerEvents> {
       await handle.close();
       throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
     }
-    const gen = new Generation(handle, stats, stats.size, (n) => (this.bytesRead += n)).acquire();
-    if (previous) {
-      // Everything written to the old inode up to now is still delivered through its descriptor.
-      previous.size = Math.max(previous.size, (await previous.handle.stat()).size);
-      previous.next = gen;
-      this.rotations++;
+    if (previous && sameFile(previous, stats)) {
+      // Renamed away and back between two looks.
+      await handle.close();
+      return;
     }
+    const gen = new Generation(handle, stats, stats.size, (n) => (this.bytesRead += n)).acquire();
+    let last = previous;
+    if (previous) {
+      // Files that came and went at the path since the last look are read in between.
+      for (const missed of await this.#history.missedBetween(previous, gen)) {
+        last!.next = missed;
+        last = missed;
+        this.rotations++;
+      }
+      if (this.#closed) return void gen.close();
+    } else {
+      this.#history.followed(gen);
+    }
+    this.#prune();
     this.#generations.push(gen);
     this.current = gen;
-    if (previous) {
+    if (previous && last) {
+      last.next = gen;
+      this.rotations++;
+      this.#drain.add(previous);
       this.emit('rotate', previous, gen);
-      previous.release();
     }
-    // A file that appeared after we started, or replaced another, was missing for chokidar.
-    if (!starting) this.#rewatch();
-    this.#prune();
     this.#notify();
+    // A file that appeared after we started, or replaced another, was missing for chokidar. After
+    // the readers are told: the directory watch already covers the new file.
+    if (!starting) this.#watch.renew();
   }
 
   #prune(): void {
@@ -273,10 +271,8 @@ export class Follower extends EventEmitter<FollowerEvents> {
   }
 
   #notify(): void {
-    const wait = this.#wait;
-    this.#wait = undefined;
     this.emit('change');
-    wait?.resolve();
+    this.#signal.fire();
   }
 
   #fileError(err: unknown): RuntimeError {

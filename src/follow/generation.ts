@@ -1,11 +1,12 @@
 /**
  * One incarnation of the followed path: an open descriptor on one inode. A rotation ends a
- * generation (`next` is set) but its descriptor stays open until every reader has drained it, so
- * lines written just before a rename or unlink are still delivered.
+ * generation (`next` is set), but a writer may still append to it, so it is drained until quiet
+ * (`final`); its descriptor stays open until then and until every reader has finished it.
  */
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { cursorPrefix, type FileIdentity } from '../cursor.js';
+import type { FileIdentity } from '../cursor.js';
+import { fingerprintFd } from './fingerprint.js';
 
 let serials = 0;
 const SYNC_READ_MAX = 64 * 1024;
@@ -16,13 +17,19 @@ export class Generation implements FileIdentity {
   readonly handle: FileHandle;
   /** Unique within this process, for cache keys: an inode number can be reused. */
   readonly serial = ++serials;
-  readonly idPrefix: string;
   /** Bytes known to be in the file; readers never read past it. */
   size: number;
   /** Bumped on truncation: readers holding an older epoch restart at 0. */
   epoch = 0;
-  /** The generation that replaced this one at the path; once set, `size` is final. */
+  /** The size the file had when it was last found truncated (for the gap a reader reports). */
+  sizeBeforeTruncation = 0;
+  /** The generation that replaced this one at the path. */
   next: Generation | undefined;
+  /** No longer written to (rotated and quiet, or a rotated file opened later): `size` is final. */
+  final = false;
+  /** When `size` last grew (ms, monotonic), to tell when a rotated file has gone quiet. */
+  lastGrowth = performance.now();
+  #fingerprint: number | undefined;
   #refs = 0;
   #closed: Promise<void> | undefined;
 
@@ -34,15 +41,33 @@ export class Generation implements FileIdentity {
     this.dev = identity.dev;
     this.ino = identity.ino;
     this.size = size;
-    this.idPrefix = cursorPrefix(identity);
   }
 
   get isClosed(): boolean {
     return this.#closed !== undefined;
   }
 
-  get ended(): boolean {
-    return this.next !== undefined;
+  /**
+   * The fingerprint of the file's first line, once it is complete (see fingerprint.ts). Read
+   * again after a truncation, since the first line may differ then.
+   */
+  fingerprint(): number | undefined {
+    if (this.#fingerprint === undefined && this.size > 0 && !this.isClosed) this.#fingerprint = fingerprintFd(this.handle.fd);
+    return this.#fingerprint;
+  }
+
+  /** What the file's first line hashes to now, for telling a rewritten file from a grown one. */
+  fingerprintNow(): number | undefined {
+    return fingerprintFd(this.handle.fd);
+  }
+
+  /** The file was found truncated at `size` (or rewritten, if it is larger). */
+  truncated(size: number): void {
+    this.sizeBeforeTruncation = this.size;
+    this.epoch++;
+    this.size = size;
+    this.#fingerprint = undefined;
+    this.lastGrowth = performance.now();
   }
 
   acquire(): this {
@@ -50,10 +75,10 @@ export class Generation implements FileIdentity {
     return this;
   }
 
-  /** Drops a reference; an ended generation nobody reads any more closes its descriptor. */
+  /** Drops a reference; a final generation nobody reads any more closes its descriptor. */
   release(): void {
     this.#refs--;
-    if (this.#refs <= 0 && this.ended) void this.close();
+    if (this.#refs <= 0 && this.final) void this.close();
   }
 
   /** Reads `length` bytes at `offset` (fewer at the end of the file), into `into` when given. */
@@ -78,7 +103,20 @@ export class Generation implements FileIdentity {
     return filled === buf.length ? buf : buf.subarray(0, filled);
   }
 
+  /** Like `read`, but always through the threadpool: for scans that must not hold the event loop. */
+  async readAsync(offset: number, buf: Buffer): Promise<Buffer> {
+    let filled = 0;
+    while (filled < buf.length) {
+      const { bytesRead } = await this.handle.read(buf, filled, buf.length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    this.#onRead(filled);
+    return buf.subarray(0, filled);
+  }
+
   close(): Promise<void> {
+    this.final = true;
     this.#closed ??= this.handle.close().catch(() => undefined);
     return this.#closed;
   }

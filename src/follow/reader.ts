@@ -3,51 +3,25 @@
  * always at the start of a line. It reads `[offset, size)` only when asked, so a subscriber that
  * does not ask (a slow socket) costs no memory however far behind it falls; resuming is the same
  * operation as following live.
+ *
+ * Right after a rotation the reader goes on in the new file while it keeps a cursor in each
+ * rotated file still being drained (see drain.ts): their late lines are delivered as they come,
+ * each file's lines in order, and every id says where the reader is in all of them.
  */
-import type { Cursor } from '../cursor.js';
+import { idAround, MAX_POSITIONS } from '../cursor.js';
+import type { LineBatch, ReaderOptions, StartAt } from './batch.js';
 import type { Follower } from './follower.js';
-import type { Generation } from './generation.js';
-import { lease } from '../buffer-pool.js';
-import { atLineStart, tailStart } from './tail.js';
+import { refreshSize, successor } from './rotated.js';
+import { resumeTracks, startTrack, type Gap, type Track } from './resume.js';
+import { readTrack, type TrackContext } from './track-reader.js';
+import { tailStart } from './tail.js';
 
-export type StartAt =
-  | { kind: 'new' }
-  | { kind: 'tail'; lines: number }
-  | { kind: 'start' }
-  | { kind: 'after'; cursor: Cursor };
+export type { Gap } from './resume.js';
 
-/** Lines read in one go, handed to a transport as one write. */
-export interface LineBatch {
-  /** Cursor id prefix of the generation the bytes come from. */
-  idPrefix: string;
-  /** File offset of `buf[0]`. */
-  base: number;
-  /** Whole lines, each ending in `\n`, unless `single` is set. */
-  buf: Buffer;
-  /**
-   * `buf` is one line without its `\n`, ending at file offset `end`: the head of a line longer
-   * than the limit (`truncated`), or the unterminated tail of a file that was rotated away.
-   */
-  single?: { end: number; truncated: boolean };
-  /**
-   * Set when the batch is a shared read that every reader at this position gets alike: work derived
-   * from the batch alone can be kept here for them (see SharedChunk).
-   */
-  memo?: Map<string, unknown>;
-  /**
-   * Hands `buf`'s memory back for the next read (see buffer-pool.ts). Call it once nothing refers to
-   * `buf` any more (after encoding, or once a socket has flushed it); never calling it is safe.
-   */
-  release(): void;
-}
-
-export interface ReaderOptions {
-  maxLineBytes: number;
-  /** Bytes per read when lines are short; a longer line is read up to its limit in one go. */
-  readSize?: number;
-}
+export type { LineBatch, ReaderOptions, StartAt } from './batch.js';
 
 const DEFAULT_READ_SIZE = 256 * 1024;
+const EMPTY = Buffer.alloc(0);
 const noop = (): void => undefined;
 
 export class LineReader {
@@ -55,11 +29,11 @@ export class LineReader {
   readonly #startAt: StartAt;
   readonly #maxLineBytes: number;
   readonly #readSize: number;
-  #gen: Generation | undefined;
-  #epoch = 0;
-  #offset = 0;
-  /** The kept head of an over-long line while the rest of it is skipped. */
-  #held: Buffer | undefined;
+  /** Oldest first: rotated files still drained, then the file the reader is in (the last). */
+  #tracks: Track[] = [];
+  /** Gaps to report before the next lines, with the track each resumes in. */
+  readonly #gaps: { gap: Gap; track: Track }[] = [];
+  #begun = false;
   #closed = false;
   /** Ends the current wait early, at close. */
   #wake: (() => void) | undefined;
@@ -74,15 +48,17 @@ export class LineReader {
     this.#fileWasMissing = follower.current === undefined;
   }
 
-  /** Bytes between this reader and the head of its generation. */
+  /** Bytes between this reader and the head of the files it reads. */
   get lag(): number {
-    return this.#gen ? Math.max(0, this.#gen.size - this.#offset) : 0;
+    let lag = 0;
+    for (const t of this.#tracks) lag += Math.max(0, t.gen.size - t.offset);
+    return lag;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#gen?.release();
+    for (const t of this.#tracks) t.gen.release();
     this.#wake?.();
   }
 
@@ -92,141 +68,143 @@ export class LineReader {
    * at the first byte of the file that appears), and never waits for it to.
    */
   async resumeId(): Promise<string | undefined> {
-    if (!this.#gen && (!this.#follower.current || !(await this.#begin()))) return undefined;
-    return this.#gen!.idPrefix + this.#offset.toString(36);
+    if (!this.#begun && (!this.#follower.current || !(await this.#begin()))) return undefined;
+    const last = this.#tracks.length - 1;
+    const { prefix, suffix } = this.#idAround(last);
+    return prefix + this.#tracks[last]!.offset.toString(36) + suffix;
   }
 
   /** The next lines once at least one is complete; undefined once closed. */
   async next(): Promise<LineBatch | undefined> {
-    if (!this.#gen && !(await this.#begin())) return undefined;
-    let wantWholeLine = false;
+    if (!this.#begun && !(await this.#begin())) return undefined;
     for (;;) {
       if (this.#closed || this.#follower.closed) return undefined;
-      const gen = this.#gen!;
-      if (gen.epoch !== this.#epoch) this.#restart(gen);
-      const available = gen.size - this.#offset;
-      if (available <= 0) {
-        if (gen.next && this.#held) {
-          // A rotated file that ended inside an over-long line: deliver its head before moving on.
-          const head = this.#held;
-          this.#held = undefined;
-          return { idPrefix: gen.idPrefix, base: this.#offset, buf: head, single: { end: this.#offset, truncated: true }, release: noop };
+      // Taken before looking, so a change while we look still ends the wait below.
+      const changed = this.#follower.changed();
+      const pending = this.#gaps.shift();
+      if (pending) return this.#gapBatch(pending.gap, pending.track);
+      let progressed = false;
+      for (let i = 0; i < this.#tracks.length && !progressed; i++) {
+        const track = this.#tracks[i]!;
+        const batch = await readTrack(track, this.#context(i));
+        if (batch || this.#closed) return batch;
+        if (this.#gaps.length > 0) progressed = true;
+        else if (i < this.#tracks.length - 1 && track.gen.final && track.offset >= track.gen.size) {
+          // A rotated file read to its end and no longer written: done with it.
+          this.#tracks.splice(i, 1);
+          track.gen.release();
+          progressed = true;
         }
-        if (gen.next) this.#hop(gen.next);
-        else await this.#changed();
-        continue;
       }
-      const base = this.#offset;
-      const length = Math.min(available, wantWholeLine ? this.#maxLineBytes + 1 : this.#readSize);
-      let chunk: Buffer;
-      let memo: Map<string, unknown> | undefined;
-      let release = noop;
-      if (base + length >= gen.size) {
-        ({ buf: chunk, memo } = await this.#follower.cache.read(gen, base, length));
-      } else {
-        const leased = lease(length);
-        chunk = await gen.read(base, length, leased.buf);
-        release = leased.release;
-      }
-      if (this.#closed || gen.epoch !== this.#epoch || this.#offset !== base) continue;
-      if (chunk.length < length) {
-        // Shorter than its last known size: a truncation the follower has yet to see.
-        this.#follower.poke();
-        await this.#changed();
-        continue;
-      }
-
-      if (this.#held) {
-        const newline = chunk.indexOf(0x0a);
-        if (newline === -1) {
-          this.#offset += chunk.length;
-          release();
-          continue;
-        }
-        this.#offset += newline + 1;
-        const head = this.#held;
-        this.#held = undefined;
-        release();
-        return { idPrefix: gen.idPrefix, base, buf: head, single: { end: this.#offset, truncated: true }, release: noop };
-      }
-
-      const last = chunk.lastIndexOf(0x0a);
-      if (last !== -1) {
-        this.#offset += last + 1;
-        return { idPrefix: gen.idPrefix, base, buf: last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1), release, memo };
-      }
-      if (gen.next && chunk.length === available && chunk.length <= this.#maxLineBytes) {
-        // The last line of a rotated file will never get its newline; deliver it as it is.
-        this.#offset += chunk.length;
-        return { idPrefix: gen.idPrefix, base, buf: chunk, single: { end: this.#offset, truncated: false }, release };
-      }
-      release();
-      if (chunk.length > this.#maxLineBytes) {
-        // Keep only the head (copied, so the large chunk can be freed) and skip to the newline.
-        this.#held = Buffer.from(chunk.subarray(0, this.#maxLineBytes));
-        this.#offset += chunk.length;
-        wantWholeLine = false;
-        continue;
-      }
-      if (chunk.length < available) {
-        wantWholeLine = true;
-        continue;
-      }
-      // An incomplete line at the end: hold it until its newline arrives.
-      if (gen.size === base + chunk.length && !gen.next) await this.#changed();
+      if (progressed) continue;
+      const last = this.#tracks[this.#tracks.length - 1]!;
+      // A rotated file still written may end inside a line: its writer may yet finish it.
+      const atEnd = last.offset >= last.gen.size || (last.gen.next !== undefined && !last.gen.final);
+      if (atEnd && (await this.#moveOn(last))) continue;
+      await this.#until(changed);
     }
   }
 
   async #begin(): Promise<boolean> {
     while (!this.#follower.current) {
       if (this.#closed || this.#follower.closed) return false;
-      await this.#changed();
+      await this.#until(this.#follower.changed());
     }
     if (this.#closed) return false;
     const current = this.#follower.current;
-    let gen = current;
-    let offset = 0;
     const start = this.#startAt;
-    if (this.#fileWasMissing || start.kind === 'start') {
-      offset = 0;
-    } else if (start.kind === 'after') {
-      const found = this.#follower.find(start.cursor);
-      // An id of another file, beyond the end or not at a line start is stale: whole current file.
-      if (found && !found.isClosed && start.cursor.offset <= found.size && (await atLineStart(found, start.cursor.offset))) {
-        gen = found;
-        offset = start.cursor.offset;
-      }
-    } else {
-      offset = await tailStart(current, current.size, start.kind === 'tail' ? start.lines : 0);
+    let tracks: Track[];
+    const gaps: Gap[] = [];
+    if (this.#fileWasMissing || start.kind === 'start') tracks = [startTrack(current, 0)];
+    else if (start.kind === 'after') tracks = await resumeTracks(this.#follower, start.cursor, gaps);
+    // New lines only: from the end of the last complete line, so a line being written counts as new.
+    else tracks = [startTrack(current, await tailStart(current, current.size, start.kind === 'tail' ? start.lines : 0))];
+    if (this.#closed || this.#begun) {
+      for (const t of tracks) t.gen.release();
+      return !this.#closed;
     }
-    if (this.#closed) return false;
-    this.#gen = gen.acquire();
-    this.#epoch = gen.epoch;
-    this.#offset = offset;
+    this.#tracks = tracks;
+    for (const gap of gaps) this.#gaps.push({ gap, track: tracks[tracks.length - 1]! });
+    this.#begun = true;
     return true;
   }
 
-  #restart(gen: Generation): void {
-    this.#epoch = gen.epoch;
-    this.#offset = 0;
-    this.#held = undefined;
+  /**
+   * At the end of the file the reader is in: once it is no longer written, on to the next newer
+   * file; while a rotated file may still grow, on to the next too, keeping a cursor in it. False
+   * when there is nowhere to go yet.
+   */
+  async #moveOn(last: Track): Promise<boolean> {
+    const gen = last.gen;
+    if (gen.final) {
+      refreshSize(gen);
+      if (gen.size > last.offset) return true;
+    } else if (!gen.next) {
+      return false;
+    }
+    const { next, missing } = await successor(this.#follower, gen);
+    if (!next || this.#closed || this.#tracks[this.#tracks.length - 1] !== last) return false;
+    const track = startTrack(next, 0);
+    if (gen.final) {
+      this.#tracks[this.#tracks.length - 1] = track;
+      gen.release();
+    } else {
+      this.#tracks.push(track);
+      // Ids hold a bounded number of positions; drained files beyond that are the least likely to grow.
+      while (this.#tracks.length > MAX_POSITIONS) this.#tracks.shift()!.gen.release();
+    }
+    if (missing > 0) this.#gaps.push({ gap: { reason: 'rotated file gone', bytes: null }, track });
+    return true;
   }
 
-  #hop(next: Generation): void {
-    const previous = this.#gen!;
-    this.#gen = next.acquire();
-    previous.release();
-    this.#restart(next);
+  #context(index: number): TrackContext {
+    return {
+      follower: this.#follower,
+      maxLineBytes: this.#maxLineBytes,
+      readSize: this.#readSize,
+      closed: () => this.#closed,
+      restart: (t) => this.#restart(t),
+      batch: (base, buf, release, single) => this.#batch(index, base, buf, release, single),
+    };
+  }
+
+  /** Back to the start of a truncated file; bytes no reader had read are reported as a gap. */
+  #restart(t: Track): boolean {
+    const lost = t.gen.sizeBeforeTruncation - t.offset;
+    t.epoch = t.gen.epoch;
+    t.offset = 0;
+    t.held = undefined;
+    t.wantWholeLine = false;
+    if (lost <= 0) return false;
+    this.#gaps.push({ gap: { reason: 'truncated', bytes: lost }, track: t });
+    return true;
+  }
+
+  #idAround(index: number): { prefix: string; suffix: string } {
+    const positions = this.#tracks.map((t) => ({ dev: t.gen.dev, ino: t.gen.ino, fp: t.gen.fingerprint(), offset: t.offset }));
+    return idAround(positions, index);
+  }
+
+  #batch(index: number, base: number, buf: Buffer, release: () => void, single?: LineBatch['single']): LineBatch {
+    const { prefix, suffix } = this.#idAround(index);
+    return { idPrefix: prefix, idSuffix: suffix, base, buf, single, release };
+  }
+
+  #gapBatch(gap: Gap, track: Track): LineBatch {
+    this.#follower.gaps++;
+    const index = Math.max(0, this.#tracks.indexOf(track));
+    const at = this.#tracks[index]!;
+    return { ...this.#batch(index, at.offset, EMPTY, noop), gap: { ...gap, file: this.#follower.name } };
   }
 
   /**
    * Not `Promise.race` with a promise that settles at close: every race would leave a reaction on
    * that long-lived promise, and a reader at the live edge waits once per append, for days.
    */
-  #changed(): Promise<void> {
+  #until(changed: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
-      void this.#follower.changed().then(resolve);
+      void changed.then(resolve);
     });
   }
 }

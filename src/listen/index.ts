@@ -82,6 +82,13 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
     tail: checkpoint?.saved === undefined ? options.tail : undefined,
     reconnect: options.reconnect,
     onStatus: statusLogger(log),
+    // Never a line for the callback or for stdout; with --json the record itself is printed too.
+    onGap: async (gap) => {
+      log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);
+      if (options.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
+      // Nothing to handle there: the checkpoint may move past it once what came before is done.
+      tracker.pass(gap.id);
+    },
   });
   const deadLetters = await openDeadLetters(options.deadLetter, log);
   const stdout = options.stdout ?? process.stdout;

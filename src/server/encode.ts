@@ -53,6 +53,7 @@ function countLines(buf: Buffer): number {
  * go back to it after the write (`release`).
  */
 export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false): Encoded {
+  if (batch.gap) return encodeGap(batch, batch.gap, options.encoding);
   const { buf, single } = batch;
   const { encoding, maxLineBytes, match } = options;
   const keep = !options.invert;
@@ -66,7 +67,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
       read: lines,
       sent: lines,
       truncated: 0,
-      lastId: batch.idPrefix + (batch.base + buf.length).toString(36),
+      lastId: batch.idPrefix + (batch.base + buf.length).toString(36) + batch.idSuffix,
       borrowed: true,
       release: batch.release,
     };
@@ -74,7 +75,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
 
   // ASCII decodes identically and faster as latin1.
   const charset = isAscii(buf) ? 'latin1' : 'utf8';
-  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, buf, charset);
+  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, batch.idSuffix, buf, charset);
   const textParts: Buffer[] = [];
   let read = 0;
   let sent = 0;
@@ -112,12 +113,28 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
       textParts.push(buf.subarray(lineStart, end));
     }
   }
-  const lastId = sent > 0 ? batch.idPrefix + lastOffset.toString(36) : undefined;
+  const lastId = sent > 0 ? batch.idPrefix + lastOffset.toString(36) + batch.idSuffix : undefined;
   let out: Lease;
   if (records) out = records.finish(lastId, pooled);
   else if (encoding === 'text') out = pooled ? concatLeased(textParts) : own(Buffer.concat(textParts));
   else out = own(wsText(Buffer.concat(textParts)));
   return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, borrowed: false, release: out.release };
+}
+
+/**
+ * A gap record (a record with no `line`, see the contract): in NDJSON and WebSocket messages as is,
+ * in SSE as an `event: gap`, so that `onmessage` handlers never mistake it for a line. Raw text
+ * cannot carry it; `/metrics` counts it.
+ */
+function encodeGap(batch: LineBatch, gap: NonNullable<LineBatch['gap']>, encoding: Encoding): Encoded {
+  const id = batch.idPrefix + batch.base.toString(36) + batch.idSuffix;
+  const json = JSON.stringify({ id, file: gap.file, gap: { reason: gap.reason, bytes: gap.bytes } });
+  let text = '';
+  if (encoding === 'ndjson') text = `${json}\n`;
+  else if (encoding === 'ws-ndjson') text = json;
+  else if (encoding === 'sse' || encoding === 'sse-batch') text = `id: ${id}\nevent: gap\ndata: ${json}\n\n`;
+  const payload = Buffer.from(text);
+  return { payload, read: 0, sent: 0, truncated: 0, lastId: text === '' ? undefined : id, borrowed: false, release: () => undefined };
 }
 
 /** A text frame must be valid UTF-8 or the peer closes with 1007; invalid bytes get U+FFFD, as in NDJSON. */
@@ -132,7 +149,9 @@ function wsText(bytes: Buffer): Buffer {
 export function encodeShared(batch: LineBatch, options: EncodeOptions): Encoded {
   if (!batch.memo) return encodeBatch(batch, options, true);
   const { encoding, maxLineBytes, match, invert } = options;
-  const key = match ? `encode ${encoding} ${maxLineBytes} ${invert === true} ${match.flags} ${match.source}` : `encode ${encoding} ${maxLineBytes}`;
+  // Readers at the same place in one file may stand elsewhere in the files drained beside it.
+  const ids = `${batch.idPrefix} ${batch.idSuffix}`;
+  const key = match ? `encode ${encoding} ${maxLineBytes} ${ids} ${invert === true} ${match.flags} ${match.source}` : `encode ${encoding} ${maxLineBytes} ${ids}`;
   let encoded = batch.memo.get(key) as Encoded | undefined;
   if (!encoded) {
     encoded = encodeBatch(batch, options);

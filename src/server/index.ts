@@ -52,7 +52,7 @@ const UNAUTHORIZED: Refusal = { status: 401, body: 'unauthorized: missing or wro
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
   const opts = resolveServerOptions(options);
-  const follower = await Follower.start(opts.file, { pollMs: opts.pollMs });
+  const follower = await Follower.start(opts.file, { pollMs: opts.pollMs, name: opts.file });
   follower.on('warning', (message) => opts.onWarning(message));
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);

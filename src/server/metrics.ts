@@ -57,7 +57,8 @@ export class Metrics {
     family('evlog_file_bytes_read_total', 'counter', 'Bytes read from the file (shared reads counted once).', follower.bytesRead);
     family('evlog_file_size_bytes', 'gauge', 'Size of the followed file.', follower.current?.size ?? 0);
     family('evlog_rotations_total', 'counter', 'Times the file was replaced at its path.', follower.rotations);
-    family('evlog_truncations_total', 'counter', 'Times the file shrank (copy-truncate).', follower.truncations);
+    family('evlog_truncations_total', 'counter', 'Times the file was found truncated (copy-truncate), also when it had grown again.', follower.truncations);
+    family('evlog_gaps_total', 'counter', 'Gaps reported to clients: places a stream could not resume exactly (a rotated file gone, unread bytes truncated, an id beyond its file).', follower.gaps);
     return `${out.join('\n')}\n`;
   }
 }

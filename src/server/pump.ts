@@ -25,7 +25,8 @@ export async function pump(reader: LineReader, sink: Sink, options: EncodeOption
     const encoded = encodeShared(batch, options);
     // Reusing the batch's buffer early would corrupt a payload still on its way out.
     if (!encoded.borrowed) batch.release();
-    if (encoded.sent === 0) {
+    // Every line filtered out, or a gap in a format that cannot say it.
+    if (encoded.payload.length === 0) {
       encoded.release();
       continue;
     }

@@ -45,7 +45,9 @@ let scratch = Buffer.allocUnsafeSlow(256 * 1024);
 export class RecordWriter {
   readonly #encoding: RecordEncoding;
   readonly #idPrefix: string;
+  readonly #idSuffix: string;
   readonly #prefix: Buffer;
+  readonly #suffix: Buffer;
   /** How the batch decodes: latin1 when it is ASCII. */
   readonly #charset: BufferEncoding;
   #pos = 0;
@@ -58,10 +60,12 @@ export class RecordWriter {
   /** The same for the next space: a line with one is a plain line, not an event. */
   #nextSpace = -1;
 
-  constructor(encoding: RecordEncoding, idPrefix: string, batch: Buffer, charset: 'latin1' | 'utf8') {
+  constructor(encoding: RecordEncoding, idPrefix: string, idSuffix: string, batch: Buffer, charset: 'latin1' | 'utf8') {
     this.#encoding = encoding;
     this.#idPrefix = idPrefix;
+    this.#idSuffix = idSuffix;
     this.#prefix = bytes(idPrefix);
+    this.#suffix = bytes(idSuffix);
     this.#charset = charset;
     this.#plain = charset === 'latin1' && plainBatch(batch);
   }
@@ -72,13 +76,13 @@ export class RecordWriter {
    */
   add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
     // Room for the fast record: the line, at most once more as session and event, and the framing.
-    reserve(this.#pos, 2 * (end - start) + 2 * this.#prefix.length + 128);
+    reserve(this.#pos, 2 * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
     // Locals, not fields, in the byte loops: V8 keeps them in registers.
     const out = scratch;
     let p = this.#frameStart(out, this.#pos, offset);
     const head = p;
     p = put(out, p, ID_OPEN);
-    p = putId(out, p, this.#prefix, offset);
+    p = putId(out, p, this.#prefix, offset, this.#suffix);
     p = put(out, p, LINE_OPEN);
     const lineAt = p;
     let colon = -1;
@@ -90,7 +94,7 @@ export class RecordWriter {
       colon = colonAt;
     }
     if (p === -1) {
-      const text = recordJson(this.#idPrefix + offset.toString(36), line ?? buf.toString(this.#charset, start, end), truncated);
+      const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, line ?? buf.toString(this.#charset, start, end), truncated);
       reserve(head, 3 * text.length + 8);
       p = head + scratch.write(text, head, 'utf8');
     } else {
@@ -152,7 +156,7 @@ export class RecordWriter {
         return p;
       case 'sse':
         p = put(out, p, SSE_ID);
-        p = putId(out, p, this.#prefix, offset);
+        p = putId(out, p, this.#prefix, offset, this.#suffix);
         return put(out, p, SSE_DATA);
       case 'sse-batch':
         return put(out, p, DATA);
@@ -225,8 +229,8 @@ function copyPlain(out: Buffer, p: number, from: Buffer, start: number, end: num
   return p;
 }
 
-/** The id prefix, then the offset in base 36 as `Number#toString(36)` spells it. */
-function putId(out: Buffer, p: number, prefix: Buffer, offset: number): number {
+/** The id prefix, the offset in base 36 as `Number#toString(36)` spells it, then the suffix. */
+function putId(out: Buffer, p: number, prefix: Buffer, offset: number, suffix: Buffer): number {
   p = put(out, p, prefix);
   let n = 0;
   do {
@@ -235,5 +239,5 @@ function putId(out: Buffer, p: number, prefix: Buffer, offset: number): number {
     offset = q;
   } while (offset > 0);
   while (n > 0) out[p++] = digits[--n]!;
-  return p;
+  return put(out, p, suffix);
 }

@@ -8,7 +8,7 @@
  * 15,000 lines/s with all its time gone.
  */
 import type { FilterSpec } from './filter.js';
-import { parseBatch, type LiveRecord } from './record.js';
+import { parseBatch, parseGap, type LiveRecord } from './record.js';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'failed';
 
@@ -99,6 +99,13 @@ export class LiveStream {
     };
     source.addEventListener('start', (event) => {
       if (generation === this.#generation) this.#startId = (event as MessageEvent<string>).data;
+    });
+    source.addEventListener('gap', (event) => {
+      if (generation !== this.#generation) return;
+      const gap = parseGap((event as MessageEvent<string>).data);
+      if (gap === undefined) return;
+      this.#lastId = (event as MessageEvent<string>).lastEventId;
+      this.#options.onRecords([gap], false);
     });
     source.onmessage = (event) => {
       if (generation !== this.#generation) return;

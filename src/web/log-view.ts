@@ -84,7 +84,8 @@ export class LogView {
   add(record: LiveRecord): void {
     this.#received++;
     this.#recent.push(record);
-    if (!this.#filter.test(record.line)) return;
+    // A gap is shown whatever the filter: it may have held lines that would have matched.
+    if (!record.gap && !this.#filter.test(record.line)) return;
     if (this.#paused) {
       this.#held.push(record);
       this.#waiting++;
@@ -99,7 +100,7 @@ export class LogView {
     this.#view.clear();
     this.#held.clear();
     this.#waiting = 0;
-    for (const record of this.#recent) if (filter.test(record.line)) this.#view.push(record);
+    for (const record of this.#recent) if (record.gap || filter.test(record.line)) this.#view.push(record);
     this.#redraw();
   }
 

@@ -88,8 +88,11 @@ const stream = new LiveStream({
   onRecords: (records, history) => {
     const now = clock();
     for (const record of records) {
-      if (history) rates.addHistory(record.event);
-      else rates.add(record.event, now);
+      // A gap is a row to see, not a line that arrived: it counts in no rate or total.
+      if (record.gap === undefined) {
+        if (history) rates.addHistory(record.event);
+        else rates.add(record.event, now);
+      }
       log.add(record);
     }
   },

@@ -5,6 +5,8 @@ export interface LiveRecord {
   session?: string;
   event?: string;
   truncated?: boolean;
+  /** A place the stream skipped (`event: gap`); `line` then says so in words. */
+  gap?: { reason: string; bytes: number | null };
 }
 
 /** One SSE event of `format=sse&batch=1`: a record per line. */
@@ -21,6 +23,21 @@ export function parseRecord(data: string): LiveRecord | undefined {
   try {
     const value = JSON.parse(data) as Partial<LiveRecord> | null;
     return typeof value?.id === 'string' && typeof value.line === 'string' ? (value as LiveRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An `event: gap` as a row of its own: the stream skipped something it could not deliver. */
+export function parseGap(data: string): LiveRecord | undefined {
+  try {
+    const value = JSON.parse(data) as { id?: unknown; file?: unknown; gap?: { reason?: unknown; bytes?: unknown } } | null;
+    const reason = value?.gap?.reason;
+    if (typeof value?.id !== 'string' || typeof reason !== 'string') return undefined;
+    const bytes = typeof value.gap!.bytes === 'number' ? value.gap!.bytes : null;
+    const file = typeof value.file === 'string' ? value.file : 'the file';
+    const line = `gap in ${file}: ${reason}${bytes === null ? '' : ` (${bytes} bytes)`}`;
+    return { id: value.id, line, gap: { reason, bytes } };
   } catch {
     return undefined;
   }

@@ -28,6 +28,11 @@ function cell(className: string, text: string, ranges: Array<[number, number]>, 
 
 export function renderRow(record: LiveRecord, filter: LineFilter): HTMLDivElement {
   const row = document.createElement('div');
+  if (record.gap) {
+    row.className = 'row gap';
+    row.append(cell('text', record.line, [], 0));
+    return row;
+  }
   row.className = record.truncated ? 'row truncated' : 'row';
   const { line, session, event } = record;
   const ranges = filter.active ? filter.ranges(line) : [];

@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, vi } from 'vitest';
 import { haveChromium, screenshot, useBrowser } from '../helpers/browser.js';
@@ -177,6 +177,29 @@ describe.skipIf(!haveChromium)('the browser live view at GET /', () => {
     await appendLines(file, 40, 20);
     expectSequence(await waitForRows(page, 60, 25_000), 60);
     await waitForState(page, 'live');
+  });
+
+  it('marks a gap as a row of its own when the file it was reading is gone after a restart', async () => {
+    const file = await tmpLog();
+    const first = await startServer({ file });
+    const { page } = await browser.open(`${first.url}/`);
+    await waitForState(page, 'live');
+    await appendLines(file, 0, 5);
+    await waitForRows(page, 5);
+    await first.close();
+    await waitForState(page, 'reconnecting');
+    // Rotated while the server was away, and the rotated file deleted (or compressed) since.
+    await rename(file, `${file}.1`);
+    await writeFile(file, numbered(5, 3));
+    await rm(`${file}.1`);
+    await startServer({ file, port: first.port });
+    const rows = await waitForRows(page, 9, 25_000);
+    expect(rows).toEqual([...numbered(0, 5).split('\n').filter(Boolean), `gap in ${file}: rotated file gone`, 'seq:5', 'seq:6', 'seq:7']);
+    const gap = page.locator('#lines .row').nth(5);
+    expect(await gap.getAttribute('class')).toBe('row gap');
+    // A gap shows whatever the filter, since what it skipped might have matched.
+    await page.fill('#filter', 'seq:6');
+    await expect.poll(() => rowTexts(page)).toEqual([`gap in ${file}: rotated file gone`, 'seq:6']);
   });
 
   it.each([

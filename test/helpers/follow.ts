@@ -2,6 +2,7 @@ import { afterEach, vi } from 'vitest';
 import { Follower } from '../../src/follow/follower.js';
 import { LineReader, type StartAt } from '../../src/follow/reader.js';
 import { encodeBatch } from '../../src/server/encode.js';
+import { SeqList } from './lines.js';
 
 export interface Rec {
   id: string;
@@ -9,6 +10,8 @@ export interface Rec {
   session?: string;
   event?: string;
   truncated?: boolean;
+  file?: string;
+  gap?: { reason: string; bytes: number | null };
 }
 
 const open: { close(): unknown }[] = [];
@@ -16,8 +19,8 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-export async function follow(file: string, pollMs = 1000): Promise<Follower> {
-  const follower = await Follower.start(file, { pollMs });
+export async function follow(file: string, pollMs = 1000, quietMs?: number): Promise<Follower> {
+  const follower = await Follower.start(file, { pollMs, quietMs });
   open.push(follower);
   return follower;
 }
@@ -36,11 +39,36 @@ export function subscribe(follower: Follower, startAt: StartAt = { kind: 'new' }
   return {
     reader,
     records,
-    lines: () => records.map((r) => r.line),
+    /** The lines, without gap records. */
+    lines: () => records.filter((r) => !r.gap).map((r) => r.line),
+    gaps: () => records.filter((r) => r.gap),
     done,
     waitFor: (n: number, timeout = 10_000) =>
       vi.waitFor(() => {
-        if (records.length < n) throw new Error(`${records.length} of ${n} records; last ${JSON.stringify(records.slice(-2))}`);
+        if (records.filter((r) => !r.gap).length < n) throw new Error(`${records.length} of ${n} records; last ${JSON.stringify(records.slice(-2))}`);
+      }, { timeout, interval: 5 }),
+  };
+}
+
+/**
+ * Like `subscribe`, but keeps only the numbers of `seq:<n>` lines (see lines.ts): cheap enough to
+ * keep up with a writer running flat out. Gaps do not show here (the follower counts them).
+ */
+export function subscribeSeqs(follower: Follower, startAt: StartAt = { kind: 'new' }) {
+  const reader = new LineReader(follower, startAt, { maxLineBytes: 1024 * 1024 });
+  open.push(reader);
+  const seqs = new SeqList();
+  void (async () => {
+    for (let batch = await reader.next(); batch; batch = await reader.next()) {
+      seqs.addLines(encodeBatch(batch, { encoding: 'text', maxLineBytes: 1024 * 1024 }).payload);
+      batch.release();
+    }
+  })();
+  return {
+    seqs,
+    waitFor: (n: number, timeout = 10_000) =>
+      vi.waitFor(() => {
+        if (seqs.length < n) throw new Error(`${seqs.length} of ${n} lines`);
       }, { timeout, interval: 5 }),
   };
 }

@@ -98,7 +98,7 @@ describe('following one file', () => {
     expect(sub.lines()).toEqual(['seq:0', 'seq:1']);
   });
 
-  it('resumes after an id, and treats an id of another file or beyond its end as stale', async () => {
+  it('resumes after an id, and reports a gap for an id of another file, beyond its end or inside a line', async () => {
     const file = await logFile(numbered(0, 5));
     const follower = await follow(file);
     const all = subscribe(follower, { kind: 'start' });
@@ -113,6 +113,11 @@ describe('following one file', () => {
     const midLine = subscribe(follower, { kind: 'after', cursor: { ...after2, offset: after2.offset - 1 } });
     await Promise.all([stale.waitFor(5), beyond.waitFor(5), midLine.waitFor(5)]);
     for (const s of [stale, beyond, midLine]) expect(s.lines()[0]).toBe('seq:0');
+    // Each says why it could not resume exactly, before the first line.
+    expect(stale.records[0]!.gap).toEqual({ reason: 'rotated file gone', bytes: null });
+    expect(beyond.records[0]!.gap).toEqual({ reason: 'id beyond the end of its file', bytes: null });
+    expect(midLine.records[0]!.gap).toEqual({ reason: 'truncated', bytes: null });
+    expect(resumed.gaps()).toEqual([]);
   });
 
   it('starts with the last n lines for tail=n, and with all of them when there are fewer', async () => {
@@ -190,14 +195,15 @@ describe('rotation, truncation and replacement', () => {
     expect(sub.lines()).toEqual(['aaa:1', 'bbb:2']);
   });
 
-  it('delivers the unterminated last line of a rotated file', async () => {
+  it('delivers the unterminated last line of a rotated file once it is quiet', async () => {
     const file = await logFile();
-    const sub = subscribe(await follow(file));
+    const sub = subscribe(await follow(file, 1000, 200));
     await appendFile(file, 'a:1\ncut-off');
     await rename(file, `${file}.1`);
     await writeFile(file, 'b:2\n');
     await sub.waitFor(3);
-    expect(sub.lines()).toEqual(['a:1', 'cut-off', 'b:2']);
+    // The new file streams at once; the rotated file's last line waits until nothing more can come.
+    expect(sub.lines()).toEqual(['a:1', 'b:2', 'cut-off']);
   });
 
   it('loses, duplicates and reorders nothing across 50 renames with a writer running', async () => {

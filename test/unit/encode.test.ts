@@ -12,7 +12,7 @@ const hostile = [
 ];
 
 function batchOf(lines: string[]): LineBatch {
-  return { idPrefix: '1.a.b.', base: 1000, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+  return { idPrefix: '1.a.b.', idSuffix: '', base: 1000, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
 }
 
 function records(encoding: Encoding, payload: string | Buffer): unknown[] {
@@ -76,7 +76,7 @@ describe('record encodings', () => {
   });
 
   it('replaces invalid UTF-8 in records and passes raw bytes through in text', () => {
-    const batch: LineBatch = { idPrefix: '1.a.b.', base: 0, buf: Buffer.from([0x61, 0xff, 0x0a]), release: () => undefined };
+    const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from([0x61, 0xff, 0x0a]), release: () => undefined };
     expect(records('ndjson', encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload)).toEqual([{ id: '1.a.b.3', line: 'a\ufffd' }]);
     expect(encodeBatch(batch, { encoding: 'text', maxLineBytes: 100 }).payload).toEqual(Buffer.from([0x61, 0xff, 0x0a]));
     // A WebSocket text frame must be UTF-8, whether the lines went the fast way or were filtered.
@@ -131,7 +131,7 @@ describe('records written as bytes', () => {
   it.each(['ndjson', 'sse', 'sse-batch', 'ws-ndjson'] as const)('gives exactly the text definition for every kind of line as %s', (encoding) => {
     const base = 36 ** 7 - 100;
     for (const lines of Object.values(batches)) {
-      const batch: LineBatch = { idPrefix: '1.a.b.', base, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
       expect(encodeBatch(batch, { encoding, maxLineBytes: 100 }).payload.toString()).toBe(reference(encoding, lines, base, 100));
     }
   });
