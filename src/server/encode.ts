@@ -34,6 +34,8 @@ export interface Encoded {
   truncated: number;
   /** Id of the last record in the payload. */
   lastId: string | undefined;
+  /** Where in the batch's `buf` this payload stopped: its length, unless a slow filter ran out of time. */
+  end: number;
   /** The payload is the batch's own memory: release the batch only once the payload is flushed. */
   borrowed: boolean;
   /** Hands back the payload's memory (the batch's, or pooled); call once the payload is flushed. */
@@ -49,17 +51,24 @@ function countLines(buf: Buffer): number {
 }
 
 /**
- * `pooled`: the payload is for one client only, so its memory may come from the payload pool and
- * go back to it after the write (`release`).
+ * How long one filtered encoding may hold the thread. A filter is linear in the line (see
+ * safe-regex.ts), yet a costly one over a whole read (256 KB of short lines) could still take tens of
+ * milliseconds: the encoding then stops and the pump resumes it from `end` on a later turn.
  */
-export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false): Encoded {
+const FILTER_SLICE_MS = 4;
+
+/**
+ * `pooled`: the payload is for one client only, so its memory may come from the payload pool and
+ * go back to it after the write (`release`). `from`: the offset in `buf` to start at (a line start).
+ */
+export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false, from = 0): Encoded {
   const { buf, single } = batch;
   const { encoding, maxLineBytes, match } = options;
   const keep = !options.invert;
   const isText = encoding === 'text' || encoding === 'ws-text';
 
   // Fast path: raw lines with no CR to drop, none too long, no filter: the bytes are the payload.
-  if (isText && !single && !match && buf.length <= maxLineBytes && buf.indexOf(0x0d) === -1) {
+  if (isText && !single && !match && from === 0 && buf.length <= maxLineBytes && buf.indexOf(0x0d) === -1) {
     const lines = countLines(buf);
     return {
       payload: encoding === 'text' ? buf : wsText(buf.subarray(0, buf.length - 1)),
@@ -67,6 +76,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
       sent: lines,
       truncated: 0,
       lastId: batch.idPrefix + (batch.base + buf.length).toString(36),
+      end: buf.length,
       borrowed: true,
       release: batch.release,
     };
@@ -80,8 +90,14 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   let sent = 0;
   let truncatedCount = 0;
   let lastOffset = 0;
+  let stop = buf.length;
+  const deadline = match ? performance.now() + FILTER_SLICE_MS : Infinity;
 
-  for (let pos = 0; pos < buf.length || (single && read === 0); ) {
+  for (let pos = from; pos < buf.length || (single && read === 0); ) {
+    if (match && (read & 31) === 31 && performance.now() > deadline) {
+      stop = pos;
+      break;
+    }
     const lineStart = pos;
     const nl = single ? buf.length : buf.indexOf(0x0a, pos);
     pos = nl + 1;
@@ -117,7 +133,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   if (records) out = records.finish(lastId, pooled);
   else if (encoding === 'text') out = pooled ? concatLeased(textParts) : own(Buffer.concat(textParts));
   else out = own(wsText(Buffer.concat(textParts)));
-  return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, borrowed: false, release: out.release };
+  return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, end: stop, borrowed: false, release: out.release };
 }
 
 /** A text frame must be valid UTF-8 or the peer closes with 1007; invalid bytes get U+FFFD, as in NDJSON. */
@@ -129,13 +145,13 @@ function wsText(bytes: Buffer): Buffer {
  * `encodeBatch`, done once per shared batch and options: every client at the live edge with the
  * same request then writes the very same bytes.
  */
-export function encodeShared(batch: LineBatch, options: EncodeOptions): Encoded {
-  if (!batch.memo) return encodeBatch(batch, options, true);
+export function encodeShared(batch: LineBatch, options: EncodeOptions, from = 0): Encoded {
+  if (!batch.memo) return encodeBatch(batch, options, true, from);
   const { encoding, maxLineBytes, match, invert } = options;
-  const key = match ? `encode ${encoding} ${maxLineBytes} ${invert === true} ${match.flags} ${match.source}` : `encode ${encoding} ${maxLineBytes}`;
+  const key = match ? `encode ${encoding} ${maxLineBytes} ${from} ${invert === true} ${match.flags} ${match.source}` : `encode ${encoding} ${maxLineBytes}`;
   let encoded = batch.memo.get(key) as Encoded | undefined;
   if (!encoded) {
-    encoded = encodeBatch(batch, options);
+    encoded = encodeBatch(batch, options, false, from);
     batch.memo.set(key, encoded);
   }
   return encoded;

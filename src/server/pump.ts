@@ -4,6 +4,7 @@
  * most one batch waits per client, so a slow client is simply not read for. This loop is the
  * whole of backpressure.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LineReader } from '../follow/reader.js';
 import { encodeShared, type EncodeOptions, type Encoded } from './encode.js';
 
@@ -22,19 +23,27 @@ export async function pump(reader: LineReader, sink: Sink, options: EncodeOption
   for (;;) {
     const batch = await reader.next();
     if (!batch || sink.closed) return;
-    const encoded = encodeShared(batch, options);
-    // Reusing the batch's buffer early would corrupt a payload still on its way out.
-    if (!encoded.borrowed) batch.release();
-    if (encoded.sent === 0) {
-      encoded.release();
-      continue;
+    for (let from = 0; ; ) {
+      const encoded = encodeShared(batch, options, from);
+      const done = encoded.end >= batch.buf.length;
+      // Reusing the batch's buffer early would corrupt a payload still on its way out.
+      if (done && !encoded.borrowed) batch.release();
+      if (encoded.sent === 0) {
+        encoded.release();
+      } else {
+        if (draining) await draining;
+        if (sink.closed) {
+          encoded.release();
+          return;
+        }
+        onSent(encoded);
+        draining = sink.write(encoded.payload, encoded.release) ? undefined : sink.drained();
+      }
+      if (done) break;
+      // A slow filter stopped part-way: let other clients and requests have the thread first.
+      from = encoded.end;
+      await nextTurn();
+      if (sink.closed) return;
     }
-    if (draining) await draining;
-    if (sink.closed) {
-      encoded.release();
-      return;
-    }
-    onSent(encoded);
-    draining = sink.write(encoded.payload, encoded.release) ? undefined : sink.drained();
   }
 }
