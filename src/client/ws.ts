@@ -6,12 +6,12 @@ import { startIdOf, type Connection, type OpenOptions } from './connection.js';
 /** Messages queued before the socket is paused: the listener's own backpressure. */
 const MAX_QUEUED = 64;
 
-export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Connection> {
+export function openWs({ url, token, ca, maxLineBytes }: OpenOptions): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     // One message carries a batch of records; a batch far larger than a line means a broken peer.
-    const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes * 4, perMessageDeflate: false });
+    const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes * 4, perMessageDeflate: false, ...(ca !== undefined && { ca }) });
     const queue: string[][] = [];
     let ended = false;
     let failure: Error | undefined;

@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeSystemError } from '../errors.js';
 import { decodeCursor } from '../cursor.js';
 import { parseNonNegativeInt, parsePositiveInt, parseRegex } from '../options.js';
 import type { ListenOptions } from '../listen/index.js';
 import { shutdownSignal } from '../shutdown.js';
 
 /** What commander hands the action: the library's options under the flags' own names. */
-type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback'> & {
+type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback' | 'ca'> & {
+  ca?: Buffer;
   match: string[];
   callback?: string;
   retryDelay: number;
@@ -16,6 +19,18 @@ type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeout
 function collectPattern(value: string, previous: string[]): string[] {
   parseRegex(value);
   return [...previous, value];
+}
+
+/** Read when given, so a missing file is a usage error before anything starts. */
+function parseCaFile(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${describeSystemError(err)}.`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InvalidArgumentError(`${file} holds no PEM certificate.`);
+  return pem;
 }
 
 function parseFrom(value: string): string {
@@ -43,6 +58,7 @@ export function makeListenCommand(): Command {
     .option('--callback-timeout <ms>', 'an attempt still running after this has failed', parsePositiveInt, 30_000)
     .option('--concurrency <n>', 'callbacks in flight at once', parsePositiveInt, 1)
     .addOption(new Option('--token <secret>', 'token for a server started with --token').env('EVLOG_TOKEN'))
+    .option('--ca <file>', 'trust this PEM certificate (private CA or self-signed) for https:// and wss://', parseCaFile)
     .option('--no-reconnect', 'exit 1 when the stream ends or fails instead of reconnecting')
     .action(async (url: string, flags: ListenFlags) => {
       // Loaded on demand so `evlog --help` does not pay for ws and split2.

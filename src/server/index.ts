@@ -6,6 +6,7 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,18 +37,24 @@ export interface EvlogServer {
 const UNAUTHORIZED = refusal(401, 'unauthorized: missing or wrong token', { 'www-authenticate': 'Bearer' });
 const API_ROUTES = new Set(['/stream', '/healthz', '/metrics', '/ws']);
 
-function listener(opts: ResolvedServerOptions, handler: RequestListener) {
-  const common = { maxHeaderSize: MAX_HEADER_BYTES };
-  if (!opts.tls) return createHttpServer(common, handler);
+/** A bad certificate or key must fail before anything starts, as a usage error. */
+function checkTls(opts: ResolvedServerOptions): void {
+  if (!opts.tls) return;
   try {
-    return createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler);
+    createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
   } catch (err) {
     throw new UsageError('EVLOG_ERR_TLS', `cannot use the TLS certificate and key: ${(err as Error).message}`, { cause: err });
   }
 }
 
+function listener(opts: ResolvedServerOptions, handler: RequestListener) {
+  const common = { maxHeaderSize: MAX_HEADER_BYTES };
+  return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
+}
+
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
   const opts = resolveServerOptions(options);
+  checkTls(opts);
   const follower = await Follower.start(opts.file, { pollMs: opts.pollMs });
   follower.on('warning', (message) => opts.onWarning(message));
   const metrics = new Metrics();
