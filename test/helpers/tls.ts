@@ -12,7 +12,14 @@ export interface TestPki {
   caPem: Buffer;
 }
 
-const openssl = (args: string[], cwd: string): void => void execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+// A missing command fails the test with this line rather than a bare ENOENT.
+const openssl = (args: string[], cwd: string): void => {
+  try {
+    execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`the TLS tests need the openssl command (apt-get install openssl): ${(err as Error).message}`);
+  }
+};
 
 /** A fresh private CA and a server certificate signed by it, made for this test and removed after it. */
 export async function makePki(): Promise<TestPki> {
