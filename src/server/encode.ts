@@ -58,6 +58,16 @@ function countLines(buf: Buffer): number {
 const FILTER_SLICE_MS = 4;
 
 /**
+ * Bytes of a line a server-side filter looks at. The linear engine's cost grows with pattern length
+ * times line length (about 10 ms per kilobyte for the longest, costliest patterns), and one line
+ * cannot be interrupted: this bounds the longest hold of the thread to about 0.2 s.
+ */
+export const MATCH_PREFIX_BYTES = 16 * 1024;
+
+/** Pattern characters × line bytes tested between two looks at the clock: about a millisecond at worst. */
+const WORK_BETWEEN_CHECKS = 64 * 1024;
+
+/**
  * `pooled`: the payload is for one client only, so its memory may come from the payload pool and
  * go back to it after the write (`release`). `from`: the offset in `buf` to start at (a line start).
  */
@@ -92,11 +102,16 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   let lastOffset = 0;
   let stop = buf.length;
   const deadline = match ? performance.now() + FILTER_SLICE_MS : Infinity;
+  const weight = match ? match.source.length : 0;
+  let work = 0;
 
   for (let pos = from; pos < buf.length || (single && read === 0); ) {
-    if (match && (read & 31) === 31 && performance.now() > deadline) {
-      stop = pos;
-      break;
+    if (match && ((read & 31) === 31 || work > WORK_BETWEEN_CHECKS)) {
+      work = 0;
+      if (performance.now() > deadline) {
+        stop = pos;
+        break;
+      }
     }
     const lineStart = pos;
     const nl = single ? buf.length : buf.indexOf(0x0a, pos);
@@ -112,9 +127,13 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
     read++;
     let line: string | undefined;
     if (match) {
-      line = buf.toString(charset, lineStart, end);
+      const tested = Math.min(end, lineStart + MATCH_PREFIX_BYTES);
+      work += (tested - lineStart) * weight;
+      const text = buf.toString(charset, lineStart, tested);
       match.lastIndex = 0;
-      if (match.test(line) !== keep) continue;
+      if (match.test(text) !== keep) continue;
+      // The decoded line is reused for the record only when it is the whole line.
+      if (tested === end) line = text;
     }
     sent++;
     if (truncated) truncatedCount++;

@@ -11,8 +11,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { scanPattern } from './regex-scan.js';
 
-/** Longest `match=` pattern; the linear engine's cost per character grows with it. */
-export const MAX_PATTERN_CHARS = 1024;
+/** Longest `match=` pattern; the linear engine's cost per character of a line grows with it. */
+export const MAX_PATTERN_CHARS = 256;
 
 /**
  * Backtracks on one line before V8 switches that line to the linear engine. V8's default (50,000)
