@@ -37,7 +37,7 @@ describe('regexes from clients', () => {
 
     const delivery: number[] = [];
     const health: number[] = [];
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 30; round++) {
       // Each round: hundreds of lines that make a backtracking engine take seconds to minutes each.
       appendFileSync(file, `${`${EVIL_A}\n${EVIL_DOTS}\n`.repeat(200)}aaaa\nZ\n`);
       delivery.push(await deliveryMs(file, other, `tick-${round}`));
@@ -47,15 +47,17 @@ describe('regexes from clients', () => {
       expect(probe.status).toBe(200);
     }
     // The clients holding the patterns got exactly their matches, so their filters did run.
-    expect((await evilA.waitForLines(20)).every((l) => l === 'aaaa')).toBe(true);
-    const dots = await evilDots.waitForLines(20);
+    expect((await evilA.waitForLines(30)).every((l) => l === 'aaaa')).toBe(true);
+    const dots = await evilDots.waitForLines(30);
     expect(dots.map((l) => JSON.parse(l).line as string).every((l) => l === 'Z')).toBe(true);
 
     const summary = `delivery p50 ${percentile(delivery, 0.5).toFixed(1)} max ${Math.max(...delivery).toFixed(1)} ms; /healthz p50 ${percentile(health, 0.5).toFixed(1)} max ${Math.max(...health).toFixed(1)} ms`;
-    // The median and the 90th percentile are held to 50 ms; the maximum is reported, since a
-    // shared machine can pause any process for longer than that now and then.
-    expect(percentile(delivery, 0.9), summary).toBeLessThan(50);
-    expect(percentile(health, 0.9), summary).toBeLessThan(50);
+    // The medians are held to 50 ms. A backtracking engine holds the thread for seconds to years
+    // on these lines, so any round it ran in would show; single rounds on a shared, loaded machine
+    // can be slower for reasons of its own, hence the generous bound on the slowest one.
+    expect(percentile(delivery, 0.5), summary).toBeLessThan(50);
+    expect(percentile(health, 0.5), summary).toBeLessThan(50);
+    expect(Math.max(...delivery, ...health), summary).toBeLessThan(2000);
     console.log(summary);
   });
 
