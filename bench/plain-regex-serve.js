@@ -4,7 +4,9 @@
 import { setFlagsFromString } from 'node:v8';
 
 const { createServer } = await import('../dist/server/index.js');
-// After the import, which turned the switch on; before any pattern is compiled.
+const { compileLinear } = await import('../dist/server/safe-regex.js');
+// The server sets its engine flags on its first pattern: compile one, then turn the switch off.
+compileLinear('x', false);
 setFlagsFromString('--no-enable-experimental-regexp-engine-on-excessive-backtracks');
 const server = await createServer({ file: process.argv[2], port: 0 });
 process.stderr.write(`evlog: serving ${process.argv[2]} on ${server.url}\n`);

@@ -20,16 +20,26 @@ export const MAX_PATTERN_CHARS = 256;
  */
 const BACKTRACKS_BEFORE_LINEAR = 1000;
 
-// Process-wide V8 flags, read when a pattern is compiled: set before any client pattern exists.
-// They change no result, only which engine computes it (and make the `l` flag available).
-setFlagsFromString('--enable-experimental-regexp-engine');
-setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_LINEAR}`);
+let flagsSet = false;
+
+/**
+ * Process-wide V8 flags, read when a pattern is compiled: set before the first client pattern, and
+ * only in a process that gets one. They change no result, only which engine computes it (and make
+ * the `l` flag available).
+ */
+function setEngineFlags(): void {
+  if (flagsSet) return;
+  flagsSet = true;
+  setFlagsFromString('--enable-experimental-regexp-engine');
+  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  setFlagsFromString(`--regexp-backtracks-before-fallback=${BACKTRACKS_BEFORE_LINEAR}`);
+}
 
 export class UnsafePattern extends Error {}
 
 /** A RegExp for `source` that runs in time linear in the line, or an UnsafePattern saying why not. */
 export function compileLinear(source: string, ignoreCase: boolean): RegExp {
+  setEngineFlags();
   if (source.length > MAX_PATTERN_CHARS) throw new UnsafePattern(`longer than ${MAX_PATTERN_CHARS} characters`);
   try {
     new RegExp(source);
