@@ -40,7 +40,10 @@ function answerFor(err: ParserError): Refusal | undefined {
 }
 
 export function onClientError(err: ParserError, socket: Duplex): void {
-  const answer = answerFor(err);
+  // A response already under way on this connection (a pipelined request) must not get an answer
+  // spliced into it: as Node does, only a connection with nothing sent yet gets one.
+  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  const answer = current?.headersSent ? undefined : answerFor(err);
   if (answer) rawAnswer(socket, answer);
   else socket.destroy();
 }
