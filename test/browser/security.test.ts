@@ -3,6 +3,7 @@
  * (WebSocket, EventSource, fetch, nor through DNS rebinding), an origin given to --allow-origin
  * reads the stream, and the live view works over HTTPS.
  */
+import { readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -13,7 +14,6 @@ import { haveChromium, useBrowser } from '../helpers/browser.js';
 import { startServer } from '../helpers/server.js';
 import { makePki } from '../helpers/tls.js';
 import { tmpLog } from '../helpers/tmp.js';
-import { readFileSync } from 'node:fs';
 
 /** A second web server: the other origin, serving one empty page. */
 const others: Server[] = [];

@@ -39,8 +39,11 @@ describe('evlog serve --tls-cert/--tls-key', () => {
       const curl = spawn('curl', ['-sSN', '--cacert', pki.ca, `${url}/stream?from=start&format=ndjson`]);
       let out = '';
       curl.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      await waitForMatch(() => out, /"line":"b:2"/);
-      curl.kill();
+      try {
+        await waitForMatch(() => out, /"line":"b:2"/);
+      } finally {
+        curl.kill();
+      }
       const health = execFileSync('curl', ['-sS', '--cacert', pki.ca, `${url}/healthz`], { encoding: 'utf8' });
       expect(JSON.parse(health)).toMatchObject({ status: 'ok' });
       const untrusted = spawnSync('curl', ['-sS', `${url}/healthz`], { encoding: 'utf8' });
