@@ -4,9 +4,9 @@
  * most one batch waits per client, so a slow client is simply not read for. This loop is the
  * whole of backpressure.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { LineReader } from '../follow/reader.js';
 import { encodeShared, type EncodeOptions, type Encoded } from './encode.js';
+import { filterTurn } from './filter-lane.js';
 
 export interface Sink {
   /**
@@ -18,14 +18,24 @@ export interface Sink {
   readonly closed: boolean;
 }
 
+/** A filtered slice that took longer than this marks its filter as costly: it then waits for its turn. */
+const COSTLY_MS = 1;
+
 export async function pump(reader: LineReader, sink: Sink, options: EncodeOptions, onSent: (encoded: Encoded) => void): Promise<void> {
   let draining: Promise<void> | undefined;
+  let costly = false;
   for (;;) {
     const batch = await reader.next();
     if (!batch || sink.closed) return;
     for (let from = 0; ; ) {
+      if (costly) {
+        await filterTurn();
+        if (sink.closed) return;
+      }
+      const started = options.match ? performance.now() : 0;
       const encoded = encodeShared(batch, options, from);
       const done = encoded.end >= batch.buf.length;
+      if (options.match) costly = !done || performance.now() - started > COSTLY_MS;
       // Reusing the batch's buffer early would corrupt a payload still on its way out.
       if (done && !encoded.borrowed) batch.release();
       if (encoded.sent === 0) {
@@ -40,10 +50,8 @@ export async function pump(reader: LineReader, sink: Sink, options: EncodeOption
         draining = sink.write(encoded.payload, encoded.release) ? undefined : sink.drained();
       }
       if (done) break;
-      // A slow filter stopped part-way: let other clients and requests have the thread first.
+      // A slow filter stopped part-way: the rest waits for its turn, after everyone else's I/O.
       from = encoded.end;
-      await nextTurn();
-      if (sink.closed) return;
     }
   }
 }
