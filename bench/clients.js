@@ -61,9 +61,9 @@ const markers = { text: '', ndjson: '"line":"', sse: '"line":"' };
 
 /**
  * Connects, resolves `ready` once the stream is open, and `done` once `total` lines arrived (or a
- * check failed). `format`: text | ndjson | sse | ws | ws-text.
+ * check failed). `format`: text | ndjson | sse | ws | ws-text. `query`: more of the query (`&match=…`).
  */
-export function seqClient(baseUrl, format, total) {
+export function seqClient(baseUrl, format, total, query = '') {
   let resolveDone;
   const done = new Promise((r) => (resolveDone = r));
   const checker = new SeqChecker(total, () => resolveDone());
@@ -80,7 +80,7 @@ export function seqClient(baseUrl, format, total) {
       ws.on('error', reject);
       close = () => ws.terminate();
     } else {
-      const path = baseUrl.endsWith('/stream') ? baseUrl : `${baseUrl}/stream?format=${format}`;
+      const path = baseUrl.endsWith('/stream') ? baseUrl : `${baseUrl}/stream?format=${format}${query}`;
       const req = request(path, { agent: false }, (res) => {
         res.setEncoding('latin1');
         res.on('data', (d) => checker.chunk(d, markers[format]));

@@ -26,8 +26,9 @@ export function cpuSeconds(pid) {
  * Starts `evlog serve` on an ephemeral port and resolves with its URL once it listens.
  * BENCH_SERVE_NODE_ARGS adds node flags to the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`.
  */
-export function startServe(file, extra = []) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean), BIN, 'serve', '-p', '0', ...extra, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+export function startServe(file, extra = [], bin = BIN) {
+  const args = path.basename(bin) === 'evlog.js' ? [bin, 'serve', '-p', '0', ...extra, file] : [bin, file];
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 15_000);

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { browserView } from './browser.js';
+import { filtered } from './filter.js';
 import { generator } from './generate.js';
 import { fmt } from './lib.js';
 import { fanOut, latency } from './latency.js';
@@ -15,6 +16,7 @@ import { throughput } from './throughput.js';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const scenarios = {
   throughput: () => throughput({ runs }),
+  filter: () => filtered({ runs }),
   latency: () => latency(),
   fanout: () => fanOut(),
   slow: async () => [{ scenario: 'slow-subscriber', ...(await slowSubscriber()) }],
@@ -44,6 +46,10 @@ for (const name of chosen) {
         rows.push([`${r.transport}, ${fmt(r.lines)} × ${r.lineBytes} B`, `${fmt(r.linesPerSec)} lines/s, ${fmt(r.ratioToRelay, 2)}× relay, ${fmt(r.cpuSecondsPer1M, 2)} CPU-s/1M, RSS ${fmt(r.peakRssMb)} MB`,
           `${r.lineBytes === 200 ? `≥ 0.6× relay: ${ok(r.ratioToRelay >= 0.6)}` : r.transport === 'text' ? `≥ 0.5× relay, ≤ 0.5 CPU-s: ${ok(r.ratioToRelay >= 0.5 && r.cpuSecondsPer1M <= 0.5)}` : `≥ 1M lines/s: ${ok(r.linesPerSec >= 1e6)}`}; RSS ≤ 80 MB: ${ok(r.peakRssMb <= 80)}`,
           r.exact ? 'exact' : `NOT EXACT ${r.errors.join('; ')}`]);
+        break;
+      case 'filter':
+        rows.push([`ndjson ${r.label}, ${fmt(r.lines)} × ${r.lineBytes} B`, `${fmt(r.linesPerSec)} lines/s, ${fmt(r.ratio, 2)}× ${r.baselineName} (${fmt(r.baselineLinesPerSec)})`,
+          `≥ 0.8× ${r.baselineName}: ${ok(r.ratio >= 0.8)}`, r.exact ? 'exact' : `NOT EXACT ${r.errors.join('; ')}`]);
         break;
       case 'throughput-baseline':
         rows.push([`baseline, ${fmt(r.lines)} × ${r.lineBytes} B`, `node tail -F relay ${fmt(r.relayLinesPerSec)} lines/s; tail -F | wc ${fmt(r.pipeLinesPerSec)} lines/s`, '', '']);

@@ -16,14 +16,17 @@ function payload(total, size) {
   return Buffer.concat(blocks);
 }
 
-/** One run: a fresh file and server, a client, the bulk append, the time to the last line. */
-async function runOnce(kind, format, total, size) {
+/**
+ * One run: a fresh file and server, a client, the bulk append, the time to the last line.
+ * `kind`: 'relay', 'evlog', or the path of another server script or `bin/evlog.js` to start.
+ */
+export async function runOnce(kind, format, total, size, query = '') {
   const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
   const file = path.join(dir, 'event.log');
   writeFileSync(file, '');
-  const server = kind === 'relay' ? await startRelay(file) : await startServe(file);
+  const server = kind === 'relay' ? await startRelay(file) : kind === 'evlog' ? await startServe(file) : await startServe(file, [], kind);
   try {
-    const client = seqClient(server.url, format, total);
+    const client = seqClient(server.url, format, total, query);
     await client.ready;
     // Give the relay's tail a moment to start following (it is a separate process).
     if (kind === 'relay') await new Promise((r) => setTimeout(r, 300));

@@ -1,6 +1,6 @@
 /** Binding a server with errors a user can read: a busy port is a runtime failure, not a stack trace. */
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { RuntimeError, describeSystemError } from './errors.js';
 
@@ -18,8 +18,8 @@ export async function listenOn(server: Server, port: number, host: string): Prom
   return server.address() as AddressInfo;
 }
 
-/** `http://host:port`, with IPv6 literals bracketed. */
-export function urlFor(address: AddressInfo): string {
+/** `http://host:port` (`https://` for TLS), with IPv6 literals bracketed. */
+export function urlFor(address: AddressInfo, secure = false): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${secure ? 'https' : 'http'}://${host}:${address.port}`;
 }

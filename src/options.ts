@@ -69,3 +69,26 @@ export function parseToken(value: string): string {
   if (value === '') throw new InvalidArgumentError('the token must not be empty.');
   return value;
 }
+
+/** `--allow-origin`: a browser origin as `URL.origin` writes it (scheme, host, port; no path). */
+export function parseOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const bare = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '' && !value.endsWith('/');
+  if (!url || !bare) throw new InvalidArgumentError(`expected an origin like https://dash.example:8443 (scheme, host, optional port), got '${value}'.`);
+  return url.origin;
+}
+
+/** `--allow-host`: a name (or bracketed IPv6 address) a Host header may carry, with any port. */
+export function parseHostName(value: string): string {
+  const name = value.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/.test(name)) {
+    throw new InvalidArgumentError(`expected a host name like logs.example.com (no scheme or port), got '${value}'.`);
+  }
+  return name;
+}

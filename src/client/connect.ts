@@ -15,6 +15,8 @@ import { openWs } from './ws.js';
 
 export interface ConnectOptions {
   token?: string;
+  /** PEM certificates to trust for https:// and wss:// (a private CA, a self-signed server). */
+  ca?: string | Buffer;
   /** Start after this id, or `start` for the whole file. */
   from?: string;
   /** Start with the last n lines. */
@@ -218,7 +220,7 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
   }
 
   #open(url: URL): Promise<Connection> {
-    const options: OpenOptions = { url, token: this.#options.token, maxLineBytes: this.#options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES };
+    const options: OpenOptions = { url, token: this.#options.token, ca: this.#options.ca, maxLineBytes: this.#options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES };
     return url.protocol === 'ws:' || url.protocol === 'wss:' ? openWs(options) : openHttp(options);
   }
 }

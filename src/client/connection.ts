@@ -21,6 +21,8 @@ export interface OpenOptions {
   /** The full endpoint URL, query included. */
   url: URL;
   token?: string;
+  /** PEM certificates to trust for https:// and wss:// instead of the system's CAs. */
+  ca?: string | Buffer;
   /** A longer line means a broken peer: fail instead of growing memory. */
   maxLineBytes: number;
 }

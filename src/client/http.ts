@@ -14,13 +14,13 @@ async function readSome(res: IncomingMessage, limit = 512): Promise<string> {
   return body.trim().split('\n')[0]!.slice(0, limit);
 }
 
-export function openHttp({ url, token, maxLineBytes }: OpenOptions): Promise<Connection> {
+export function openHttp({ url, token, ca, maxLineBytes }: OpenOptions): Promise<Connection> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/x-ndjson' };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     // A stream owns its connection: a pooled keep-alive socket may be stale after a server restart.
-    const req = request(url, { headers, agent: false }, (res) => {
+    const req = request(url, { headers, agent: false, ...(ca !== undefined && { ca }) }, (res) => {
       if (res.statusCode !== 200) {
         readSome(res)
           .catch(() => '')

@@ -11,13 +11,13 @@ import { recordTooLong } from './lines.js';
 const MAX_QUEUED = 64;
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
-export function openWs({ url, token, maxLineBytes }: OpenOptions): Promise<Connection> {
+export function openWs({ url, token, ca, maxLineBytes }: OpenOptions): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     // One message carries a batch of records: the server's batches stay well under a record's
     // limit, so a longer message means a broken or hostile peer.
-    const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes, perMessageDeflate: false });
+    const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes, perMessageDeflate: false, ...(ca !== undefined && { ca }) });
     const queue: string[][] = [];
     const sizes: number[] = [];
     let queuedBytes = 0;

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeSystemError } from '../errors.js';
 import { isResumeId } from '../cursor.js';
 import { EXAMPLES_DIR } from '../examples.js';
 import { parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
@@ -7,7 +9,8 @@ import type { ListenOptions } from '../listen/index.js';
 import { shutdownSignal } from '../shutdown.js';
 
 /** What commander hands the action: the library's options under the flags' own names. */
-type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback'> & {
+type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback' | 'ca'> & {
+  ca?: Buffer;
   callback?: string;
   retryDelay: number;
   callbackTimeout: number;
@@ -20,6 +23,18 @@ type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeout
 function collectPattern(value: string, previous: string[] | undefined): string[] {
   parseRegex(value);
   return [...(previous ?? []), value];
+}
+
+/** Read when given, so a missing file is a usage error before anything starts. */
+function parseCaFile(file: string): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${describeSystemError(err)}.`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InvalidArgumentError(`${file} holds no PEM certificate.`);
+  return pem;
 }
 
 function parseFrom(value: string): string {
@@ -65,6 +80,7 @@ export function makeListenCommand(): Command {
     .option('--callback-timeout <ms>', 'an attempt still running after this has failed', parsePositiveInt, 30_000)
     .option('--concurrency <n>', 'callbacks in flight at once', parsePositiveInt, 1)
     .addOption(new Option('--token <secret>', 'token for a server started with --token').env('EVLOG_TOKEN').argParser(parseToken))
+    .option('--ca <file>', 'trust this PEM certificate (private CA or self-signed) for https:// and wss://', parseCaFile)
     .option('--no-reconnect', 'exit 1 when the stream ends or fails instead of reconnecting')
     .addHelpText('after', examples)
     .action(async (url: string, flags: ListenFlags) => {

@@ -1,14 +1,19 @@
 import { once } from 'node:events';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { parsePort, parsePositiveInt, parseToken } from '../options.js';
+import { RuntimeError, UsageError, describeSystemError } from '../errors.js';
+import { parseHostName, parseOrigin, parsePort, parsePositiveInt, parseToken } from '../options.js';
 import { shutdownSignal } from '../shutdown.js';
 
 interface ServeFlags {
   port: number;
   host: string;
   token?: string;
+  allowOrigin: string[];
+  allowHost: string[];
+  tlsCert?: string;
+  tlsKey?: string;
   maxLineBytes: number;
   maxClients: number;
 }
@@ -22,8 +27,22 @@ async function missing(file: string): Promise<string> {
     : `${file} does not exist yet, nor does its directory ${dir}; waiting for them to appear`;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+const collect = (parse: (value: string) => string) => (value: string, previous: string[]): string[] => [...previous, parse(value)];
+
+async function readPem(flag: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new RuntimeError('EVLOG_ERR_TLS', `cannot read ${flag} ${file}: ${describeSystemError(err)}`, { cause: err });
+  }
+}
+
+async function tlsFiles(flags: ServeFlags): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (flags.tlsCert === undefined && flags.tlsKey === undefined) return undefined;
+  if (flags.tlsCert === undefined || flags.tlsKey === undefined) {
+    throw new UsageError('EVLOG_ERR_OPTION', '--tls-cert and --tls-key go together');
+  }
+  return { cert: await readPem('--tls-cert', flags.tlsCert), key: await readPem('--tls-key', flags.tlsKey) };
 }
 
 export function makeServeCommand(): Command {
@@ -33,6 +52,10 @@ export function makeServeCommand(): Command {
     .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, 8001)
     .option('-H, --host <addr>', 'bind address', '127.0.0.1')
     .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN').argParser(parseToken))
+    .addOption(new Option('--allow-origin <origin>', 'a browser origin allowed to read the streams; repeatable').argParser(collect(parseOrigin)).default([], 'same origin only'))
+    .addOption(new Option('--allow-host <name>', 'a Host name to answer besides loopback names; repeatable').argParser(collect(parseHostName)).default([], 'none'))
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, 1024 * 1024)
     .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, 10_000)
     .addHelpText('after', `
@@ -57,13 +80,16 @@ Examples:
   curl -N http://127.0.0.1:8001/stream
   curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
     .action(async (file: string, flags: ServeFlags) => {
+      const tls = await tlsFiles(flags);
       // Loaded on demand so `evlog --help` does not pay for chokidar and ws.
       const { createServer } = await import('../server/index.js');
+      const { isLoopbackAddress } = await import('../server/guard.js');
       const shutdown = shutdownSignal();
       try {
-        const server = await createServer({ file, ...flags });
+        const { allowOrigin, allowHost, tlsCert: _cert, tlsKey: _key, ...rest } = flags;
+        const server = await createServer({ file, ...rest, allowOrigins: allowOrigin, allowHosts: allowHost, tls });
         if (!server.follower.current) process.stderr.write(`evlog: ${await missing(file)}\n`);
-        if (!isLoopback(flags.host) && flags.token === undefined) {
+        if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
           process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${file}\n`);
         }
         process.stderr.write(`evlog: serving ${file} on ${server.url}\n`);

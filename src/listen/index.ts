@@ -39,6 +39,8 @@ export interface ListenOptions {
   callbackTimeoutMs?: number;
   concurrency?: number;
   token?: string;
+  /** PEM certificates to trust for https:// and wss://. */
+  ca?: string | Buffer;
   reconnect?: boolean;
   signal?: AbortSignal;
   stdout?: Writable;
@@ -77,6 +79,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   const checkpoint = options.checkpoint === undefined ? undefined : await Checkpoint.open(options.checkpoint, isResumeId);
   const stream = connect(options.url ?? DEFAULT_URL, {
     token: options.token,
+    ca: options.ca,
     // A saved checkpoint wins over --from and --tail.
     from: checkpoint?.saved ?? options.from,
     tail: checkpoint?.saved === undefined ? options.tail : undefined,

@@ -34,6 +34,8 @@ export interface Encoded {
   truncated: number;
   /** Id of the last record in the payload. */
   lastId: string | undefined;
+  /** Where in the batch's `buf` this payload stopped: its length, unless a slow filter ran out of time. */
+  end: number;
   /** The payload is the batch's own memory: release the batch only once the payload is flushed. */
   borrowed: boolean;
   /** Hands back the payload's memory (the batch's, or pooled); call once the payload is flushed. */
@@ -49,10 +51,27 @@ function countLines(buf: Buffer): number {
 }
 
 /**
- * `pooled`: the payload is for one client only, so its memory may come from the payload pool and
- * go back to it after the write (`release`).
+ * How long one filtered encoding may hold the thread. A filter is linear in the line (see
+ * safe-regex.ts), yet a costly one over a whole read (256 KB of short lines) could still take tens of
+ * milliseconds: the encoding then stops and the pump resumes it from `end` on a later turn.
  */
-export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false): Encoded {
+const FILTER_SLICE_MS = 4;
+
+/**
+ * Bytes of a line a server-side filter looks at. The linear engine's cost grows with pattern length
+ * times line length (about 10 ms per kilobyte for the longest, costliest patterns), and one line
+ * cannot be interrupted: this bounds the longest hold of the thread to about 0.2 s.
+ */
+export const MATCH_PREFIX_BYTES = 16 * 1024;
+
+/** Pattern characters × line bytes tested between two looks at the clock: about a millisecond at worst. */
+const WORK_BETWEEN_CHECKS = 64 * 1024;
+
+/**
+ * `pooled`: the payload is for one client only, so its memory may come from the payload pool and
+ * go back to it after the write (`release`). `from`: the offset in `buf` to start at (a line start).
+ */
+export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false, from = 0): Encoded {
   if (batch.gap) return encodeGap(batch, batch.gap, options.encoding);
   const { buf, single } = batch;
   const { encoding, maxLineBytes, match } = options;
@@ -60,7 +79,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   const isText = encoding === 'text' || encoding === 'ws-text';
 
   // Fast path: raw lines with no CR to drop, none too long, no filter: the bytes are the payload.
-  if (isText && !single && !match && buf.length <= maxLineBytes && buf.indexOf(0x0d) === -1) {
+  if (isText && !single && !match && from === 0 && buf.length <= maxLineBytes && buf.indexOf(0x0d) === -1) {
     const lines = countLines(buf);
     return {
       payload: encoding === 'text' ? buf : wsText(buf.subarray(0, buf.length - 1)),
@@ -68,6 +87,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
       sent: lines,
       truncated: 0,
       lastId: batch.idPrefix + (batch.base + buf.length).toString(36) + batch.idSuffix,
+      end: buf.length,
       borrowed: true,
       release: batch.release,
     };
@@ -81,8 +101,19 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   let sent = 0;
   let truncatedCount = 0;
   let lastOffset = 0;
+  let stop = buf.length;
+  const deadline = match ? performance.now() + FILTER_SLICE_MS : Infinity;
+  const weight = match ? match.source.length : 0;
+  let work = 0;
 
-  for (let pos = 0; pos < buf.length || (single && read === 0); ) {
+  for (let pos = from; pos < buf.length || (single && read === 0); ) {
+    if (match && ((read & 31) === 31 || work > WORK_BETWEEN_CHECKS)) {
+      work = 0;
+      if (performance.now() > deadline) {
+        stop = pos;
+        break;
+      }
+    }
     const lineStart = pos;
     const nl = single ? buf.length : buf.indexOf(0x0a, pos);
     pos = nl + 1;
@@ -97,9 +128,13 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
     read++;
     let line: string | undefined;
     if (match) {
-      line = buf.toString(charset, lineStart, end);
+      const tested = Math.min(end, lineStart + MATCH_PREFIX_BYTES);
+      work += (tested - lineStart) * weight;
+      const text = buf.toString(charset, lineStart, tested);
       match.lastIndex = 0;
-      if (match.test(line) !== keep) continue;
+      if (match.test(text) !== keep) continue;
+      // The decoded line is reused for the record only when it is the whole line.
+      if (tested === end) line = text;
     }
     sent++;
     if (truncated) truncatedCount++;
@@ -118,7 +153,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   if (records) out = records.finish(lastId, pooled);
   else if (encoding === 'text') out = pooled ? concatLeased(textParts) : own(Buffer.concat(textParts));
   else out = own(wsText(Buffer.concat(textParts)));
-  return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, borrowed: false, release: out.release };
+  return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, end: stop, borrowed: false, release: out.release };
 }
 
 /**
@@ -134,7 +169,7 @@ function encodeGap(batch: LineBatch, gap: NonNullable<LineBatch['gap']>, encodin
   else if (encoding === 'ws-ndjson') text = json;
   else if (encoding === 'sse' || encoding === 'sse-batch') text = `id: ${id}\nevent: gap\ndata: ${json}\n\n`;
   const payload = Buffer.from(text);
-  return { payload, read: 0, sent: 0, truncated: 0, lastId: text === '' ? undefined : id, borrowed: false, release: () => undefined };
+  return { payload, read: 0, sent: 0, truncated: 0, lastId: text === '' ? undefined : id, end: batch.buf.length, borrowed: false, release: () => undefined };
 }
 
 /** A text frame must be valid UTF-8 or the peer closes with 1007; invalid bytes get U+FFFD, as in NDJSON. */
@@ -146,15 +181,17 @@ function wsText(bytes: Buffer): Buffer {
  * `encodeBatch`, done once per shared batch and options: every client at the live edge with the
  * same request then writes the very same bytes.
  */
-export function encodeShared(batch: LineBatch, options: EncodeOptions): Encoded {
-  if (!batch.memo) return encodeBatch(batch, options, true);
+export function encodeShared(batch: LineBatch, options: EncodeOptions, from = 0): Encoded {
+  if (!batch.memo) return encodeBatch(batch, options, true, from);
   const { encoding, maxLineBytes, match, invert } = options;
   // Readers at the same place in one file may stand elsewhere in the files drained beside it.
   const ids = `${batch.idPrefix} ${batch.idSuffix}`;
-  const key = match ? `encode ${encoding} ${maxLineBytes} ${ids} ${invert === true} ${match.flags} ${match.source}` : `encode ${encoding} ${maxLineBytes} ${ids}`;
+  const key = match
+    ? `encode ${encoding} ${maxLineBytes} ${ids} ${from} ${invert === true} ${match.flags} ${match.source}`
+    : `encode ${encoding} ${maxLineBytes} ${ids}`;
   let encoded = batch.memo.get(key) as Encoded | undefined;
   if (!encoded) {
-    encoded = encodeBatch(batch, options);
+    encoded = encodeBatch(batch, options, false, from);
     batch.memo.set(key, encoded);
   }
   return encoded;

@@ -1,67 +1,76 @@
 /**
- * `evlog serve` as a library: one http.Server for every transport, following one file.
+ * `evlog serve` as a library: one server (HTTP, or HTTPS with `tls`) for every transport, following
+ * one file. Every request, upgrade or not, passes the guard before routing (guard.ts).
  * `createServer()` resolves once it listens; `close()` ends every stream and resolves within the
  * shutdown budget, the same promise every time.
  */
-import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UsageError } from '../errors.js';
 import { Follower } from '../follow/follower.js';
 import { listenOn, urlFor } from '../listen-port.js';
 import { makeTokenCheck } from './auth.js';
+import { MAX_HEADER_BYTES, onClientError } from './client-error.js';
+import { isLoopbackAddress, makeGuard, MAX_HEADER_COUNT, preflightHeaders } from './guard.js';
 import { serveHttpStream } from './http-stream.js';
 import { Metrics } from './metrics.js';
 import { BadRequest, parseStreamQuery, type StreamQuery } from './query.js';
+import { isRefusal, plain, rawAnswer, refusal, refuse, type Refusal } from './respond.js';
 import { LiveView } from './static.js';
 import { WsEndpoint } from './ws-stream.js';
-import { resolveServerOptions, type ServerOptions } from './options.js';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 
-export type { ServerOptions } from './options.js';
+export type { ServerOptions, TlsFiles } from './options.js';
 
 export interface EvlogServer {
-  /** `http://host:port` with the real port. */
+  /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
   readonly follower: Follower;
   close(): Promise<void>;
 }
 
-function plain(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(`${body}\n`);
+const UNAUTHORIZED = refusal(401, 'unauthorized: missing or wrong token', { 'www-authenticate': 'Bearer' });
+const API_ROUTES = new Set(['/stream', '/healthz', '/metrics', '/ws']);
+
+/** A bad certificate or key must fail before anything starts, as a usage error. */
+function checkTls(opts: ResolvedServerOptions): void {
+  if (!opts.tls) return;
+  try {
+    createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
+  } catch (err) {
+    throw new UsageError('EVLOG_ERR_TLS', `cannot use the TLS certificate and key: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-/** An upgrade we refuse gets a real HTTP answer, so WebSocket clients can report the status. */
-function refuseUpgrade(socket: Duplex, status: number, body: string, headers: Record<string, string> = {}): void {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  const text = `${body}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
-  );
+function listener(opts: ResolvedServerOptions, handler: RequestListener) {
+  const common = { maxHeaderSize: MAX_HEADER_BYTES };
+  return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
-
-interface Refusal {
-  status: number;
-  body: string;
-  headers?: Record<string, string>;
-}
-
-const UNAUTHORIZED: Refusal = { status: 401, body: 'unauthorized: missing or wrong token', headers: { 'www-authenticate': 'Bearer' } };
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
   const opts = resolveServerOptions(options);
+  checkTls(opts);
   const follower = await Follower.start(opts.file, { pollMs: opts.pollMs, name: opts.file });
   follower.on('warning', (message) => opts.onWarning(message));
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);
+  const guard = makeGuard({
+    checkHost: isLoopbackAddress(opts.host) || opts.allowHosts.length > 0,
+    allowHosts: opts.allowHosts,
+    allowOrigins: opts.allowOrigins,
+  });
   const openStreams = new Set<ServerResponse>();
   const liveView = new LiveView();
   const ws = new WsEndpoint({ follower, metrics, maxLineBytes: opts.maxLineBytes }, opts.wsPingMs);
   const httpCtx = { follower, metrics, maxLineBytes: opts.maxLineBytes, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
 
-  const health = (): object => ({
+  /** Anyone may learn the server is up; what it serves is for those holding the token. */
+  const health = (detailed: boolean): object => detailed ? {
     status: 'ok',
     file: follower.file,
     exists: follower.current !== undefined,
@@ -69,7 +78,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     identity: follower.current ? { dev: follower.current.dev, ino: follower.current.ino } : null,
     clients: { ...metrics.clients, total: metrics.totalClients },
     maxLagBytes: metrics.maxLagBytes,
-  });
+  } : { status: 'ok' };
 
   /** The same checks, in the same order, for a stream over HTTP and over WebSocket. */
   const admit = (req: IncomingMessage, url: URL, isWs: boolean): { query: StreamQuery } | Refusal => {
@@ -78,47 +87,73 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     try {
       query = parseStreamQuery(url, req.headers, isWs);
     } catch (err) {
-      if (err instanceof BadRequest) return { status: 400, body: `bad request: ${err.message}` };
+      if (err instanceof BadRequest) return refusal(400, `bad request: ${err.message}`);
       throw err;
     }
     if (metrics.totalClients >= opts.maxClients) {
       metrics.rejected++;
-      return { status: 503, body: 'too many clients', headers: { 'retry-after': '1' } };
+      return refusal(503, 'too many clients', { 'retry-after': '1' });
     }
     return { query };
   };
 
-  const server = createHttpServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://evlog');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
-    const route = url.pathname;
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const checked = guard(req);
+    if (isRefusal(checked)) return refuse(res, checked);
+    const { url, cors } = checked;
+    const path = url.pathname;
+    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+    if (req.method === 'OPTIONS') return void res.writeHead(204, { allow: 'GET, HEAD, OPTIONS', ...(cors['access-control-allow-origin'] && preflightHeaders(cors)) }).end();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { allow: 'GET, HEAD, OPTIONS' });
     // The page holds no data, so it loads without the token and asks for one on a 401.
-    if (LiveView.owns(route)) return void liveView.serve(req, res, route).catch(() => res.destroy());
-    if (route !== '/stream' && route !== '/healthz' && route !== '/metrics' && route !== '/ws') return plain(res, 404, `not found: ${route}`);
-    if (!authorized(req, url)) return plain(res, UNAUTHORIZED.status, UNAUTHORIZED.body, UNAUTHORIZED.headers);
-    if (route === '/healthz') {
+    if (LiveView.owns(path)) return void liveView.serve(req, res, path).catch(() => res.destroy());
+    if (!API_ROUTES.has(path)) return plain(res, 404, `not found: ${path.slice(0, 200)}`);
+    if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return res.end(`${JSON.stringify(health())}\n`);
+      return void res.end(`${JSON.stringify(health(authorized(req, url)))}\n`);
     }
-    if (route === '/metrics') {
+    if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
+    if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      return res.end(metrics.render(follower));
+      return void res.end(metrics.render(follower));
     }
-    if (route === '/ws') return plain(res, 426, 'upgrade required: /ws is a WebSocket endpoint', { upgrade: 'websocket' });
+    if (path === '/ws') return plain(res, 426, 'upgrade required: /ws is a WebSocket endpoint', { upgrade: 'websocket' });
     const admitted = admit(req, url, false);
-    if ('status' in admitted) return plain(res, admitted.status, admitted.body, admitted.headers);
+    if (isRefusal(admitted)) return refuse(res, admitted);
     serveHttpStream(req, res, admitted.query, httpCtx).catch(() => res.destroy());
-  });
+  };
 
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const checked = guard(req);
+    if (isRefusal(checked)) return rawAnswer(socket, checked);
+    const path = checked.url.pathname;
+    if (path !== '/ws') return rawAnswer(socket, refusal(404, `not found: ${path.slice(0, 200)}`));
+    if (req.method !== 'GET') return rawAnswer(socket, refusal(405, 'method not allowed', { allow: 'GET' }));
+    const admitted = admit(req, checked.url, true);
+    if (isRefusal(admitted)) return rawAnswer(socket, admitted);
+    ws.upgrade(req, socket, head, admitted.query).catch(() => socket.destroy());
+  };
+
+  // A bug in a handler must cost one request, never the server and every other client.
+  const server = listener(opts, (req, res) => {
+    try {
+      route(req, res);
+    } catch {
+      if (res.headersSent) res.destroy();
+      else plain(res, 500, 'internal error');
+    }
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://evlog');
-    if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, `not found: ${url.pathname}`);
-    const admitted = admit(req, url, true);
-    if ('status' in admitted) return refuseUpgrade(socket, admitted.status, admitted.body, admitted.headers);
-    ws.upgrade(req, socket, head, admitted.query).catch(() => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch {
+      rawAnswer(socket, refusal(500, 'internal error'));
+    }
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', onClientError);
+  // One more than we serve, so that too many fields is seen and answered (guard.ts).
+  server.maxHeadersCount = MAX_HEADER_COUNT + 1;
 
   let address;
   try {
@@ -142,5 +177,5 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     return closing;
   };
 
-  return { url: urlFor(address), port: address.port, follower, close };
+  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower, close };
 }

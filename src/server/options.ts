@@ -1,11 +1,25 @@
 /** Server options: defaults merged once, validated, frozen (as ws's WebSocketServer does). */
+import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
+import { parseHostName, parseOrigin } from '../options.js';
+
+export interface TlsFiles {
+  /** PEM certificate (chain) and private key, as text or bytes. */
+  cert: string | Buffer;
+  key: string | Buffer;
+}
 
 export interface ServerOptions {
   file: string;
   port?: number;
   host?: string;
   token?: string;
+  /** Browser origins (`https://dash.example:8443`) allowed to read the streams besides the server's own. */
+  allowOrigins?: readonly string[];
+  /** Host names to answer besides loopback names (a reverse proxy's or a DNS name). */
+  allowHosts?: readonly string[];
+  /** Serve HTTPS and WSS with this certificate and key. */
+  tls?: TlsFiles;
   maxLineBytes?: number;
   maxClients?: number;
   /** Comment line on idle SSE streams, so proxies and browsers keep them open. */
@@ -19,11 +33,15 @@ export interface ServerOptions {
   onWarning?: (message: string) => void;
 }
 
-export type ResolvedServerOptions = Readonly<Required<Omit<ServerOptions, 'token'>> & { token: string | undefined }>;
+export type ResolvedServerOptions = Readonly<
+  Required<Omit<ServerOptions, 'token' | 'tls'>> & { token: string | undefined; tls: TlsFiles | undefined }
+>;
 
 const defaults = {
   port: 8001,
   host: '127.0.0.1',
+  allowOrigins: [] as readonly string[],
+  allowHosts: [] as readonly string[],
   maxLineBytes: 1024 * 1024,
   maxClients: 10_000,
   sseHeartbeatMs: 15_000,
@@ -41,6 +59,18 @@ function positiveInt(name: string, value: number, min: number): void {
   }
 }
 
+/** The CLI's flag parsers, reused so a library caller gets the same normalisation and errors. */
+function each(name: string, values: readonly string[], parse: (v: string) => string): readonly string[] {
+  return Object.freeze(values.map((value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw new UsageError('EVLOG_ERR_OPTION', `${name}: ${err.message}`);
+      throw err;
+    }
+  }));
+}
+
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const merged = { ...defaults, ...given } as unknown as Required<ServerOptions>;
@@ -50,5 +80,14 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   positiveInt('maxLineBytes', merged.maxLineBytes, 1);
   positiveInt('maxClients', merged.maxClients, 1);
   if (merged.token === '') throw new UsageError('EVLOG_ERR_OPTION', 'token must not be empty');
-  return Object.freeze({ ...merged, token: options.token });
+  if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
+    throw new UsageError('EVLOG_ERR_OPTION', 'tls needs both a certificate and a key');
+  }
+  return Object.freeze({
+    ...merged,
+    allowOrigins: each('allowOrigins', merged.allowOrigins, parseOrigin),
+    allowHosts: each('allowHosts', merged.allowHosts, parseHostName),
+    token: options.token,
+    tls: options.tls,
+  });
 }

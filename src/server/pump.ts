@@ -6,6 +6,7 @@
  */
 import type { LineReader } from '../follow/reader.js';
 import { encodeShared, type EncodeOptions, type Encoded } from './encode.js';
+import { filterTurn } from './filter-lane.js';
 
 export interface Sink {
   /**
@@ -17,25 +18,41 @@ export interface Sink {
   readonly closed: boolean;
 }
 
+/** A filtered slice that took longer than this marks its filter as costly: it then waits for its turn. */
+const COSTLY_MS = 1;
+
 export async function pump(reader: LineReader, sink: Sink, options: EncodeOptions, onSent: (encoded: Encoded) => void): Promise<void> {
   let draining: Promise<void> | undefined;
+  let costly = false;
   for (;;) {
     const batch = await reader.next();
     if (!batch || sink.closed) return;
-    const encoded = encodeShared(batch, options);
-    // Reusing the batch's buffer early would corrupt a payload still on its way out.
-    if (!encoded.borrowed) batch.release();
-    // Every line filtered out, or a gap in a format that cannot say it.
-    if (encoded.payload.length === 0) {
-      encoded.release();
-      continue;
+    for (let from = 0; ; ) {
+      if (costly) {
+        await filterTurn();
+        if (sink.closed) return;
+      }
+      const started = options.match ? performance.now() : 0;
+      const encoded = encodeShared(batch, options, from);
+      const done = encoded.end >= batch.buf.length;
+      if (options.match) costly = !done || performance.now() - started > COSTLY_MS;
+      // Reusing the batch's buffer early would corrupt a payload still on its way out.
+      if (done && !encoded.borrowed) batch.release();
+      // Every line filtered out, or a gap in a format that cannot say it.
+      if (encoded.payload.length === 0) {
+        encoded.release();
+      } else {
+        if (draining) await draining;
+        if (sink.closed) {
+          encoded.release();
+          return;
+        }
+        onSent(encoded);
+        draining = sink.write(encoded.payload, encoded.release) ? undefined : sink.drained();
+      }
+      if (done) break;
+      // A slow filter stopped part-way: the rest waits for its turn, after everyone else's I/O.
+      from = encoded.end;
     }
-    if (draining) await draining;
-    if (sink.closed) {
-      encoded.release();
-      return;
-    }
-    onSent(encoded);
-    draining = sink.write(encoded.payload, encoded.release) ? undefined : sink.drained();
   }
 }

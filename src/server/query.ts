@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { decodeCursor } from '../cursor.js';
 import type { StartAt } from '../follow/reader.js';
 import type { Encoding } from './encode.js';
+import { compileLinear, UnsafePattern } from './safe-regex.js';
 
 export class BadRequest extends Error {}
 
@@ -39,9 +40,10 @@ function parseFlag(name: string, value: string | null): boolean {
 
 function parseMatch(value: string, ignoreCase: boolean): RegExp {
   try {
-    return new RegExp(value, ignoreCase ? 'i' : '');
+    return compileLinear(value, ignoreCase);
   } catch (err) {
-    throw new BadRequest(`match: invalid regular expression: ${(err as Error).message}`);
+    if (err instanceof UnsafePattern) throw new BadRequest(`match: ${err.message}`);
+    throw err;
   }
 }
 

@@ -68,8 +68,8 @@ describe('evlog serve (real binary)', () => {
     const file = path.join(dir, 'event.log');
     await writeFile(file, '');
     const server = await startCli([file], { EVLOG_TOKEN: 'from-env' });
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(401);
-    expect((await fetch(`${server.url}/healthz`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(200);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(200);
   });
 
   it('refuses a busy port with exit 1 and one line', async () => {

@@ -29,13 +29,22 @@ export interface OpenedPage {
 }
 
 /** One headless Chromium per test file, a fresh context (no cookies, no storage) per page. */
-export function useBrowser(): { open(url: string, options?: { colorScheme?: 'light' | 'dark'; height?: number; width?: number }): Promise<OpenedPage> } {
+export interface OpenOptions {
+  colorScheme?: 'light' | 'dark';
+  height?: number;
+  width?: number;
+  /** For a server whose certificate the test made (the test's CA is not the browser's). */
+  ignoreHTTPSErrors?: boolean;
+}
+
+/** `args`: extra Chromium flags for this file's browser (e.g. `--host-resolver-rules`). */
+export function useBrowser(args: string[] = []): { open(url: string, options?: OpenOptions): Promise<OpenedPage> } {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const opened: OpenedPage[] = [];
 
   beforeAll(async () => {
-    if (haveChromium) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    if (haveChromium) browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...args] });
   });
   afterEach(async () => {
     const errors = opened.splice(0).flatMap((o) => o.errors);
@@ -49,7 +58,11 @@ export function useBrowser(): { open(url: string, options?: { colorScheme?: 'lig
   return {
     async open(url, options = {}) {
       if (!browser) throw new Error('no browser');
-      const context = await browser.newContext({ viewport: { width: options.width ?? 1100, height: options.height ?? 1600 }, colorScheme: options.colorScheme ?? 'light' });
+      const context = await browser.newContext({
+        viewport: { width: options.width ?? 1100, height: options.height ?? 1600 },
+        colorScheme: options.colorScheme ?? 'light',
+        ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
+      });
       contexts.push(context);
       const page = await context.newPage();
       const entry: OpenedPage = { page, errors: [] };
