@@ -11,12 +11,20 @@
  * chokidar watches the path itself, but cannot be the only watcher: when its stat after an event
  * finds the path missing it drops the path and watches nothing more, a new inode it does see there
  * only counts as a `change` when the modification time differs, and it drops events closer than
- * 5 ms apart. It stays as a second opinion, for platforms whose directory events say less.
+ * 5 ms apart. It stays as a second opinion for platforms whose directory events may say less, but
+ * not on Linux, where inotify names every entry: there a second watch on the file costs a second
+ * event per append, and events of two watches alternate in the kernel's queue, so it can no longer
+ * merge a burst of appends into one event. A writer flat out then sends hundreds of thousands of
+ * events a second, the event loop does little but take them (timers and file reads wait seconds),
+ * and the queue overflows, losing the creation of the next file at the path.
  */
 import { watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { describeSystemError } from '../errors.js';
+
+/** Whether chokidar watches the path besides the directory watch (see above). */
+const SECOND_OPINION = process.platform !== 'linux';
 
 export type Poke = (kind: 'grow' | 'look') => void;
 
@@ -59,7 +67,11 @@ export class PathWatch {
           this.#onName(undefined);
           this.#poke('look');
         } else if (name === this.#base) {
-          this.#poke(event === 'rename' ? 'look' : 'grow');
+          // A look, even for an append: it names the path, whatever file is there now. A writer
+          // flat out can overflow the kernel's event queue, which drops events without a word
+          // (the new file's creation among them); then the appends to that file are the only
+          // news of it. The look costs one stat per turn of the event loop, not one per line.
+          this.#poke('look');
         } else if (event === 'rename' && name.startsWith(this.#base)) {
           this.#onName(name);
         }
@@ -85,7 +97,7 @@ export class PathWatch {
    * inode, or stopped when the path went missing. The old one is closed once the new one is ready.
    */
   renew(): void {
-    if (this.#closed || !this.#entries) return;
+    if (this.#closed || !this.#entries || !SECOND_OPINION) return;
     // The follower re-checks identity on every event, so chokidar need not delay unlinks to merge them.
     const watcher = watch(this.#file, { ignoreInitial: true, atomic: false });
     watcher.on('all', (event) => this.#poke(event === 'change' ? 'grow' : 'look'));

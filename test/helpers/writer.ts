@@ -7,10 +7,18 @@ import { afterEach } from 'vitest';
 const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/writers/seq-writer.mjs');
 const started = new Set<ChildProcess>();
 
-afterEach(() => {
-  // Only the writers this test started, by their PID.
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  // Only the writers this test started, by their PID. Waits for them to exit: a writer still
+  // appending while the test's directory is removed makes the removal fail (ENOTEMPTY).
+  const running = [...started].filter((child) => child.exitCode === null && child.signalCode === null);
   started.clear();
+  await Promise.all(
+    running.map((child) => {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
 });
 
 export interface SeqWriter {
