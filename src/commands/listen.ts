@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError } from '../errors.js';
-import { isResumeId } from '../cursor.js';
+import { isResumeId } from '../sources/file/cursor.js';
 import { EXAMPLES_DIR } from '../examples.js';
 import { parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
 import type { ListenOptions } from '../listen/index.js';

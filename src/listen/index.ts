@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import { connect, type ClientStatus } from '../client/connect.js';
-import { isResumeId } from '../cursor.js';
+import { isResumeId } from '../sources/file/cursor.js';
 import type { StreamRecord } from '../record.js';
 import { loadCallback, type Callback, type ListenEvent } from './callback.js';
 import { Checkpoint } from './checkpoint.js';

@@ -7,7 +7,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { concatLeased, own, type Lease } from '../buffer-pool.js';
 import { RecordWriter } from './record-writer.js';
-import type { LineBatch } from '../follow/reader.js';
+import type { LineBatch } from '../sources/file/reader.js';
 
 /**
  * `sse-batch` puts a whole batch in one SSE event (one `data:` line per record, `id:` of the last

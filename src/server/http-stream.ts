@@ -1,11 +1,11 @@
 /** `GET /stream`: chunked text, NDJSON or Server-Sent Events from one reader. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Follower } from '../follow/follower.js';
-import { LineReader } from '../follow/reader.js';
+import type { Follower } from '../sources/file/follower.js';
+import { LineReader } from '../sources/file/reader.js';
 import type { Metrics, Transport } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
-import { START_HEADER } from '../cursor.js';
+import { START_HEADER } from '../sources/file/cursor.js';
 
 const contentTypes = {
   text: 'text/plain; charset=utf-8',

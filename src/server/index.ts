@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
-import { Follower } from '../follow/follower.js';
+import { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../listen-port.js';
 import { makeTokenCheck } from './auth.js';
 import { MAX_HEADER_BYTES, onClientError } from './client-error.js';

@@ -1,6 +1,6 @@
 /** Counters for `/metrics`, rendered in the Prometheus text format. */
-import type { Follower } from '../follow/follower.js';
-import type { LineReader } from '../follow/reader.js';
+import type { Follower } from '../sources/file/follower.js';
+import type { LineReader } from '../sources/file/reader.js';
 import type { Encoded } from './encode.js';
 
 export const TRANSPORTS = ['http', 'sse', 'ws'] as const;

@@ -4,7 +4,7 @@
  * most one batch waits per client, so a slow client is simply not read for. This loop is the
  * whole of backpressure.
  */
-import type { LineReader } from '../follow/reader.js';
+import type { LineReader } from '../sources/file/reader.js';
 import { encodeShared, type EncodeOptions, type Encoded } from './encode.js';
 import { filterTurn } from './filter-lane.js';
 

@@ -3,8 +3,8 @@
  * bad request gets a 400 with a one-line reason instead of a stream that goes wrong later.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { decodeCursor } from '../cursor.js';
-import type { StartAt } from '../follow/reader.js';
+import { decodeCursor } from '../sources/file/cursor.js';
+import type { StartAt } from '../sources/file/reader.js';
 import type { Encoding } from './encode.js';
 import { compileLinear, UnsafePattern } from './safe-regex.js';
 

@@ -7,12 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Follower } from '../follow/follower.js';
-import { LineReader } from '../follow/reader.js';
+import type { Follower } from '../sources/file/follower.js';
+import { LineReader } from '../sources/file/reader.js';
 import type { Metrics } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
-import { START_HEADER } from '../cursor.js';
+import { START_HEADER } from '../sources/file/cursor.js';
 
 /** Bytes queued in ws before we stop reading for that client. */
 const HIGH_WATER = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { afterEach, vi } from 'vitest';
-import { Follower } from '../../src/follow/follower.js';
-import { LineReader, type StartAt } from '../../src/follow/reader.js';
+import { Follower } from '../../src/sources/file/follower.js';
+import { LineReader, type StartAt } from '../../src/sources/file/reader.js';
 import { encodeBatch } from '../../src/server/encode.js';
 import { SeqList } from './lines.js';
 

@@ -103,7 +103,7 @@ describe('following one file', () => {
     const follower = await follow(file);
     const all = subscribe(follower, { kind: 'start' });
     await all.waitFor(5);
-    const { decodeCursor } = await import('../../src/cursor.js');
+    const { decodeCursor } = await import('../../src/sources/file/cursor.js');
     const after2 = decodeCursor(all.records[2]!.id)!;
     const resumed = subscribe(follower, { kind: 'after', cursor: after2 });
     await resumed.waitFor(2);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../src/cursor.js';
+import { decodeCursor, encodeCursor } from '../../src/sources/file/cursor.js';
 import type { ListenEvent } from '../../src/listen/index.js';
 import { startListen } from '../helpers/listen.js';
 import { startServer } from '../helpers/server.js';

@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, copyFileSync, ftruncateSync, openSync, readd
 import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LineReader, type LineBatch } from '../../src/follow/reader.js';
+import { LineReader, type LineBatch } from '../../src/sources/file/reader.js';
 import { follow, subscribe, subscribeSeqs } from '../helpers/follow.js';
 import { expectEachOnce, expectSequence, numbered } from '../helpers/lines.js';
 import { tmpLog } from '../helpers/tmp.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, idAround, MAX_POSITIONS, type Cursor } from '../../src/cursor.js';
-import type { LineBatch } from '../../src/follow/reader.js';
+import { decodeCursor, encodeCursor, idAround, MAX_POSITIONS, type Cursor } from '../../src/sources/file/cursor.js';
+import type { LineBatch } from '../../src/sources/file/reader.js';
 import { encodeBatch } from '../../src/server/encode.js';
 
 describe('record ids', () => {

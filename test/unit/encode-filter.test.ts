@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LineBatch } from '../../src/follow/reader.js';
+import type { LineBatch } from '../../src/sources/file/reader.js';
 import { encodeBatch, MATCH_PREFIX_BYTES } from '../../src/server/encode.js';
 import { compileLinear } from '../../src/server/safe-regex.js';
 

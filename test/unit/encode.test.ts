@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LineBatch } from '../../src/follow/reader.js';
+import type { LineBatch } from '../../src/sources/file/reader.js';
 import { parseEventLine } from '../../src/record.js';
 import { encodeBatch, encodeShared, type Encoding } from '../../src/server/encode.js';
 import { readRecordFast } from '../../src/client/record-text.js';

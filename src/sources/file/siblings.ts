@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileIdentity } from '../cursor.js';
+import type { FileIdentity } from './cursor.js';
 
 export interface Sibling extends FileIdentity {
   path: string;

@@ -4,7 +4,7 @@
  * file as it is. The byte before the offset must still be the newline that ended the line before;
  * if not, the file was truncated and written again past the reader before anyone saw it shrink.
  */
-import { lease } from '../buffer-pool.js';
+import { lease } from '../../buffer-pool.js';
 import type { LineBatch } from './batch.js';
 import type { Follower } from './follower.js';
 import type { Track } from './resume.js';

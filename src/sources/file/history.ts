@@ -8,7 +8,7 @@
  * `event.log.1`) has that file's first line, and is not read again.
  */
 import { open } from 'node:fs/promises';
-import { sameFile, type FileIdentity } from '../cursor.js';
+import { sameFile, type FileIdentity } from './cursor.js';
 import { Generation } from './generation.js';
 import { listSiblings } from './siblings.js';
 

@@ -1,5 +1,5 @@
 /** What a reader hands a transport, and where it starts. */
-import type { Cursor } from '../cursor.js';
+import type { Cursor } from './cursor.js';
 import type { Gap } from './resume.js';
 
 export type StartAt =

@@ -16,7 +16,7 @@
 import { watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { describeSystemError } from '../errors.js';
+import { describeSystemError } from '../../errors.js';
 
 export type Poke = (kind: 'grow' | 'look') => void;
 

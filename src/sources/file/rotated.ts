@@ -6,7 +6,7 @@
  */
 import { fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { sameFile, type FileIdentity, type Position } from '../cursor.js';
+import { sameFile, type FileIdentity, type Position } from './cursor.js';
 import type { Follower } from './follower.js';
 import { Generation } from './generation.js';
 import { listSiblings } from './siblings.js';

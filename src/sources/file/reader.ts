@@ -8,7 +8,7 @@
  * rotated file still being drained (see drain.ts): their late lines are delivered as they come,
  * each file's lines in order, and every id says where the reader is in all of them.
  */
-import { idAround, MAX_POSITIONS } from '../cursor.js';
+import { idAround, MAX_POSITIONS } from './cursor.js';
 import type { LineBatch, ReaderOptions, StartAt } from './batch.js';
 import type { Follower } from './follower.js';
 import { refreshSize, successor } from './rotated.js';

@@ -5,7 +5,7 @@
  */
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { FileIdentity } from '../cursor.js';
+import type { FileIdentity } from './cursor.js';
 import { fingerprintFd } from './fingerprint.js';
 
 let serials = 0;

@@ -5,7 +5,7 @@
  * drained. Where an exact resume is impossible, a gap says so, and the reader starts at the start
  * of the oldest data still present.
  */
-import { sameFile, type Cursor } from '../cursor.js';
+import { sameFile, type Cursor } from './cursor.js';
 import type { Follower } from './follower.js';
 import type { Generation } from './generation.js';
 import { locate, refreshSize } from './rotated.js';
