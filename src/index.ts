@@ -1,5 +1,5 @@
 export { EvlogError, UsageError, RuntimeError, ExitCode } from './errors.js';
-export { parseEventLine, parseTextEvent, type EventFields } from './record.js';
+export { parseEventLine, parseTextEvent, type EventFields } from './wire/record.js';
 export { generate, EventWriter, type GenerateOptions, type GenerateResult, type LogFormat } from './generator/index.js';
 export { main, makeProgram } from './cli.js';
 export { createServer, type EvlogServer, type ServerOptions } from './server/index.js';
@@ -8,4 +8,4 @@ export { LineReader, type LineBatch, type StartAt } from './sources/file/reader.
 export { encodeCursor, decodeCursor, type Cursor } from './sources/file/cursor.js';
 export { connect, RecordStream, type ConnectOptions } from './client/connect.js';
 export { listen, type ListenOptions, type ListenResult, type Callback, type CallbackContext, type ListenEvent } from './listen/index.js';
-export type { StreamRecord } from './record.js';
+export type { StreamRecord } from './wire/record.js';

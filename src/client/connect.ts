@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
-import { isGapRecord, type GapRecord, type StreamRecord } from '../record.js';
+import { isGapRecord, type GapRecord, type StreamRecord } from '../wire/record.js';
 import { backoffDelay } from './backoff.js';
 import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { connect, type ClientStatus } from '../client/connect.js';
 import { isResumeId } from '../sources/file/cursor.js';
-import type { StreamRecord } from '../record.js';
+import type { StreamRecord } from '../wire/record.js';
 import { loadCallback, type Callback, type ListenEvent } from './callback.js';
 import { Checkpoint } from './checkpoint.js';
 import { openDeadLetters } from './dead-letter.js';

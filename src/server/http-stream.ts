@@ -5,7 +5,7 @@ import { LineReader } from '../sources/file/reader.js';
 import type { Metrics, Transport } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
-import { START_HEADER } from '../sources/file/cursor.js';
+import { START_HEADER } from '../wire/types.js';
 
 const contentTypes = {
   text: 'text/plain; charset=utf-8',

@@ -12,7 +12,7 @@ import { LineReader } from '../sources/file/reader.js';
 import type { Metrics } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
-import { START_HEADER } from '../sources/file/cursor.js';
+import { START_HEADER } from '../wire/types.js';
 
 /** Bytes queued in ws before we stop reading for that client. */
 const HIGH_WATER = 1024 * 1024;

@@ -6,13 +6,9 @@ import { startServer } from '../helpers/server.js';
 import { tmpLog } from '../helpers/tmp.js';
 import { startWriter } from '../helpers/writer.js';
 import type { EvlogServer } from '../../src/server/index.js';
+import type { GapRecord, StreamRecord } from '../../src/wire/types.js';
 
-interface Rec {
-  id: string;
-  line?: string;
-  file?: string;
-  gap?: { reason: string; bytes: number | null };
-}
+type Rec = Partial<StreamRecord> & Partial<GapRecord> & { id: string };
 
 /** The complete NDJSON records received so far. */
 function recordsOf(stream: HttpStream): Rec[] {

@@ -25,12 +25,6 @@ export interface Cursor extends Position {
   older: Position[];
 }
 
-/**
- * Response header of a stream (and of a WebSocket upgrade) carrying the id it starts after: a
- * client that has received no record yet can still resume exactly with `from=<that id>`.
- */
-export const START_HEADER = 'evlog-start';
-
 /** At most this many positions in an id, which keeps every id within 128 bytes. */
 export const MAX_POSITIONS = 3;
 const field = /^[0-9a-z]{1,14}$/;

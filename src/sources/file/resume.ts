@@ -5,6 +5,7 @@
  * drained. Where an exact resume is impossible, a gap says so, and the reader starts at the start
  * of the oldest data still present.
  */
+import type { Gap } from '../../wire/types.js';
 import { sameFile, type Cursor } from './cursor.js';
 import type { Follower } from './follower.js';
 import type { Generation } from './generation.js';
@@ -12,11 +13,7 @@ import { locate, refreshSize } from './rotated.js';
 import { listSiblings } from './siblings.js';
 import { atLineStart } from './tail.js';
 
-/** A place the stream skips: `bytes` is how many when known. */
-export interface Gap {
-  reason: string;
-  bytes: number | null;
-}
+export type { Gap };
 
 /** A reader's cursor in one file. */
 export interface Track {

@@ -2,35 +2,16 @@
  * The event format: exactly `<session>:<event>`, both non-empty and without whitespace, or a JSON
  * object (winston's JSON format) carrying `session`/`event` fields or a `message` in the text form.
  * Anything else (`2026-12-01 13:10:21 status installed`, `ERROR: disk full`) is still a line, just
- * without session and event.
+ * without session and event. This file also writes a record as JSON text: the definition that the
+ * server's byte path (server/record-writer.ts) and the client's fast reader must agree with.
  */
-export interface EventFields {
-  session: string;
-  event: string;
-}
+import type { EventFields, Gap, GapRecord } from './types.js';
 
-/** One streamed line, as `/stream?format=ndjson` and `/ws` send it. */
-export interface StreamRecord {
-  /** Opaque cursor: resuming after it yields exactly the lines that follow. */
-  id: string;
-  line: string;
-  session?: string;
-  event?: string;
-  truncated?: boolean;
-}
+export type { EventFields, Gap, GapRecord, StreamRecord } from './types.js';
+export { START_HEADER } from './types.js';
 
 /** Whitespace as a regex's `\s` sees it: an ordinary log line has some, an event has none. */
 const whitespace = /\s/;
-
-/**
- * Where a stream skipped what it could not deliver (a rotated file gone, a truncation that took
- * unread bytes, an id beyond its file): a record with no `line`. The stream resumes after `id`.
- */
-export interface GapRecord {
-  id: string;
-  file?: string;
-  gap: { reason: string; bytes: number | null };
-}
 
 export function isGapRecord(value: unknown): value is GapRecord {
   const rec = value as Partial<GapRecord> | null;
@@ -67,4 +48,17 @@ const needsEscape = /["\\\u0000-\u001f\u2028\u2029]/;
 /** `text` as a JSON string: verbatim in quotes unless something needs escaping (most lines don't). */
 export function jsonString(text: string): string {
   return needsEscape.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** A record as JSON text: the definition, and the way for lines the byte path declines. */
+export function recordJson(id: string, line: string, truncated: boolean): string {
+  const fields = parseEventLine(line);
+  let json = `{"id":"${id}","line":${jsonString(line)}`;
+  if (fields) json += `,"session":${jsonString(fields.session)},"event":${jsonString(fields.event)}`;
+  return truncated ? `${json},"truncated":true}` : `${json}}`;
+}
+
+/** A gap record as JSON text. */
+export function gapJson(id: string, file: string | undefined, gap: Gap): string {
+  return JSON.stringify({ id, file, gap: { reason: gap.reason, bytes: gap.bytes } } satisfies GapRecord);
 }
