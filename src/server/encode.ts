@@ -8,7 +8,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { concatLeased, own, type Lease } from '../buffer-pool.js';
 import { gapJson } from '../wire/record.js';
 import { RecordWriter } from './record-writer.js';
-import type { LineBatch } from '../sources/file/reader.js';
+import type { LineBatch } from '../sources/batch.js';
 
 /**
  * `sse-batch` puts a whole batch in one SSE event (one `data:` line per record, `id:` of the last

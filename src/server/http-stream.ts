@@ -1,7 +1,6 @@
 /** `GET /stream`: chunked text, NDJSON or Server-Sent Events from one reader. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Follower } from '../sources/file/follower.js';
-import { LineReader } from '../sources/file/reader.js';
+import type { Source } from '../sources/source.js';
 import type { Metrics, Transport } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
@@ -14,7 +13,7 @@ const contentTypes = {
 } as const;
 
 export interface HttpStreamContext {
-  follower: Follower;
+  source: Source;
   metrics: Metrics;
   maxLineBytes: number;
   sseHeartbeatMs: number;
@@ -64,7 +63,7 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
   const encoding = query.encoding === 'ws-text' || query.encoding === 'ws-ndjson' ? 'text' : query.encoding;
   const format = encoding === 'sse-batch' ? 'sse' : encoding;
   const transport: Transport = format === 'sse' ? 'sse' : 'http';
-  const reader = new LineReader(ctx.follower, query.startAt, { maxLineBytes: ctx.maxLineBytes });
+  const reader = ctx.source.open(query.startAt, { maxLineBytes: ctx.maxLineBytes });
   res.on('close', () => reader.close());
   const startId = await reader.resumeId();
   res.writeHead(200, {

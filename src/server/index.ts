@@ -11,7 +11,9 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
-import { Follower } from '../sources/file/follower.js';
+import { Channels } from '../sources/channels.js';
+import { FileSource } from '../sources/file/index.js';
+import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../listen-port.js';
 import { makeTokenCheck } from './auth.js';
 import { MAX_HEADER_BYTES, onClientError } from './client-error.js';
@@ -55,8 +57,9 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
-  const follower = await Follower.start(opts.file, { pollMs: opts.pollMs, name: opts.file });
-  follower.on('warning', (message) => opts.onWarning(message));
+  const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
+  const channels = new Channels([['default', file]]);
+  const source = channels.get()!;
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);
   const guard = makeGuard({
@@ -66,16 +69,13 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   });
   const openStreams = new Set<ServerResponse>();
   const liveView = new LiveView();
-  const ws = new WsEndpoint({ follower, metrics, maxLineBytes: opts.maxLineBytes }, opts.wsPingMs);
-  const httpCtx = { follower, metrics, maxLineBytes: opts.maxLineBytes, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
+  const ws = new WsEndpoint({ source, metrics, maxLineBytes: opts.maxLineBytes }, opts.wsPingMs);
+  const httpCtx = { source, metrics, maxLineBytes: opts.maxLineBytes, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
 
   /** Anyone may learn the server is up; what it serves is for those holding the token. */
   const health = (detailed: boolean): object => detailed ? {
     status: 'ok',
-    file: follower.file,
-    exists: follower.current !== undefined,
-    size: follower.current?.size ?? 0,
-    identity: follower.current ? { dev: follower.current.dev, ino: follower.current.ino } : null,
+    ...source.health(),
     clients: { ...metrics.clients, total: metrics.totalClients },
     maxLagBytes: metrics.maxLagBytes,
   } : { status: 'ok' };
@@ -85,7 +85,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     if (!authorized(req, url)) return UNAUTHORIZED;
     let query;
     try {
-      query = parseStreamQuery(url, req.headers, isWs);
+      query = parseStreamQuery(url, req.headers, isWs, (id) => source.isId(id));
     } catch (err) {
       if (err instanceof BadRequest) return refusal(400, `bad request: ${err.message}`);
       throw err;
@@ -115,7 +115,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      return void res.end(metrics.render(follower));
+      return void res.end(metrics.render(source));
     }
     if (path === '/ws') return plain(res, 426, 'upgrade required: /ws is a WebSocket endpoint', { upgrade: 'websocket' });
     const admitted = admit(req, url, false);
@@ -159,7 +159,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   try {
     address = await listenOn(server, opts.port, opts.host);
   } catch (err) {
-    await Promise.all([follower.close(), ws.close(0)]);
+    await Promise.all([channels.close(), ws.close(0)]);
     throw err;
   }
 
@@ -171,11 +171,11 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       for (const res of openStreams) res.end();
       await ws.close(opts.shutdownGraceMs);
       server.closeAllConnections();
-      await follower.close();
+      await channels.close();
       await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
   };
 
-  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower, close };
+  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower: file.follower, close };
 }

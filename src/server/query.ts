@@ -3,8 +3,7 @@
  * bad request gets a 400 with a one-line reason instead of a stream that goes wrong later.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { decodeCursor } from '../sources/file/cursor.js';
-import type { StartAt } from '../sources/file/reader.js';
+import type { Start } from '../sources/source.js';
 import type { Encoding } from './encode.js';
 import { compileLinear, UnsafePattern } from './safe-regex.js';
 
@@ -12,7 +11,7 @@ export class BadRequest extends Error {}
 
 export interface StreamQuery {
   encoding: Encoding;
-  startAt: StartAt;
+  startAt: Start;
   match: RegExp | undefined;
   /** Send the lines the match rejects instead (`invert=1`, like `grep -v`). */
   invert: boolean;
@@ -25,11 +24,13 @@ function parseTail(value: string): number {
   return Number(value);
 }
 
-function parseFrom(value: string, source: string): StartAt {
+/** Whether an id is one the source could have written: only it knows what ids look like. */
+export type IdCheck = (id: string) => boolean;
+
+function parseFrom(value: string, source: string, isId: IdCheck): Start {
   if (value === 'start') return { kind: 'start' };
-  const cursor = decodeCursor(value);
-  if (!cursor) throw new BadRequest(`${source}: '${value}' is not an id from this server (or 'start')`);
-  return { kind: 'after', cursor };
+  if (!isId(value)) throw new BadRequest(`${source}: '${value}' is not an id from this server (or 'start')`);
+  return { kind: 'after', id: value };
 }
 
 function parseFlag(name: string, value: string | null): boolean {
@@ -62,7 +63,7 @@ function negotiate(format: string | null, accept: string | undefined, ws: boolea
   return 'text';
 }
 
-export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boolean): StreamQuery {
+export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boolean, isId: IdCheck): StreamQuery {
   const params = url.searchParams;
   let encoding = negotiate(params.get('format'), headers.accept, ws);
   if (parseFlag('batch', params.get('batch'))) {
@@ -73,11 +74,11 @@ export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boo
   const from = params.get('from');
   const match = params.get('match');
 
-  let startAt: StartAt = tail === null ? { kind: 'new' } : { kind: 'tail', lines: parseTail(tail) };
-  if (from !== null) startAt = parseFrom(from, 'from');
+  let startAt: Start = tail === null ? { kind: 'new' } : { kind: 'tail', lines: parseTail(tail) };
+  if (from !== null) startAt = parseFrom(from, 'from', isId);
   // A reconnecting EventSource repeats its original URL; the id it last saw must win over it.
   const lastEventId = headers['last-event-id'];
-  if (typeof lastEventId === 'string' && lastEventId !== '') startAt = parseFrom(lastEventId, 'Last-Event-ID');
+  if (typeof lastEventId === 'string' && lastEventId !== '') startAt = parseFrom(lastEventId, 'Last-Event-ID', isId);
 
   // The browser view pushes its filter here; a page cannot pass regex flags inside the pattern.
   const ignoreCase = parseFlag('ignore_case', params.get('ignore_case'));

@@ -7,8 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Follower } from '../sources/file/follower.js';
-import { LineReader } from '../sources/file/reader.js';
+import type { Source, SourceReader } from '../sources/source.js';
 import type { Metrics } from './metrics.js';
 import { pump, type Sink } from './pump.js';
 import type { StreamQuery } from './query.js';
@@ -18,7 +17,7 @@ import { START_HEADER } from '../wire/types.js';
 const HIGH_WATER = 1024 * 1024;
 
 export interface WsContext {
-  follower: Follower;
+  source: Source;
   metrics: Metrics;
   maxLineBytes: number;
 }
@@ -92,7 +91,7 @@ export class WsEndpoint {
   }
 
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): Promise<void> {
-    const reader = new LineReader(this.#ctx.follower, query.startAt, { maxLineBytes: this.#ctx.maxLineBytes });
+    const reader = this.#ctx.source.open(query.startAt, { maxLineBytes: this.#ctx.maxLineBytes });
     let served = false;
     // A handshake that fails (or a peer that leaves first) never reaches #serve.
     socket.once('close', () => {
@@ -108,7 +107,7 @@ export class WsEndpoint {
     });
   }
 
-  async #serve(ws: WebSocket, reader: LineReader, query: StreamQuery): Promise<void> {
+  async #serve(ws: WebSocket, reader: SourceReader, query: StreamQuery): Promise<void> {
     const { metrics, maxLineBytes } = this.#ctx;
     metrics.readers.add(reader);
     this.#alive.set(ws, true);

@@ -1,40 +1,13 @@
-/** What a reader hands a transport, and where it starts. */
+/** Where a file reader starts, and how it reads. */
 import type { Cursor } from './cursor.js';
-import type { Gap } from './resume.js';
+
+export type { LineBatch } from '../batch.js';
 
 export type StartAt =
   | { kind: 'new' }
   | { kind: 'tail'; lines: number }
   | { kind: 'start' }
   | { kind: 'after'; cursor: Cursor };
-
-/** Lines read in one go, handed to a transport as one write. */
-export interface LineBatch {
-  /** A record's id is `idPrefix`, its end offset in base 36, then `idSuffix` (see cursor.ts). */
-  idPrefix: string;
-  idSuffix: string;
-  /** File offset of `buf[0]`. */
-  base: number;
-  /** Whole lines, each ending in `\n`, unless `single` is set. */
-  buf: Buffer;
-  /**
-   * `buf` is one line without its `\n`, ending at file offset `end`: the head of a line longer
-   * than the limit (`truncated`), or the unterminated tail of a file that was rotated away.
-   */
-  single?: { end: number; truncated: boolean };
-  /** No lines: the stream skips what it cannot deliver, and resumes after `idPrefix + base + idSuffix`. */
-  gap?: Gap & { file: string };
-  /**
-   * Set when the batch is a shared read that every reader at this position gets alike: work derived
-   * from the batch alone can be kept here for them (see SharedChunk).
-   */
-  memo?: Map<string, unknown>;
-  /**
-   * Hands `buf`'s memory back for the next read (see buffer-pool.ts). Call it once nothing refers to
-   * `buf` any more (after encoding, or once a socket has flushed it); never calling it is safe.
-   */
-  release(): void;
-}
 
 export interface ReaderOptions {
   maxLineBytes: number;
