@@ -9,8 +9,8 @@ import { compileLinear, UnsafePattern } from './safe-regex.js';
 
 export class BadRequest extends Error {}
 
-export interface StreamQuery {
-  encoding: Encoding;
+export interface StreamQuery<E extends Encoding = Encoding> {
+  encoding: E;
   startAt: Start;
   match: RegExp | undefined;
   /** Send the lines the match rejects instead (`invert=1`, like `grep -v`). */
@@ -48,24 +48,12 @@ function parseMatch(value: string, ignoreCase: boolean): RegExp {
   }
 }
 
-function negotiate(format: string | null, accept: string | undefined, ws: boolean): Encoding {
-  if (ws) {
-    if (format === null || format === 'ndjson') return 'ws-ndjson';
-    if (format === 'text') return 'ws-text';
-    throw new BadRequest(`format: expected text or ndjson, got '${format}'`);
-  }
-  if (format !== null) {
-    if (format === 'text' || format === 'ndjson' || format === 'sse') return format;
-    throw new BadRequest(`format: expected text, ndjson or sse, got '${format}'`);
-  }
-  if (accept?.includes('text/event-stream')) return 'sse';
-  if (accept?.includes('application/x-ndjson')) return 'ndjson';
-  return 'text';
-}
+/** How a transport picks its encoding from `format=` and the Accept header (throws BadRequest). */
+export type Negotiate<E extends Encoding> = (format: string | null, accept: string | undefined) => E;
 
-export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boolean, isId: IdCheck): StreamQuery {
+export function parseStreamQuery<E extends Encoding>(url: URL, headers: IncomingHttpHeaders, negotiate: Negotiate<E>, isId: IdCheck): StreamQuery<E | 'sse-batch'> {
   const params = url.searchParams;
-  let encoding = negotiate(params.get('format'), headers.accept, ws);
+  let encoding: E | 'sse-batch' = negotiate(params.get('format'), headers.accept);
   if (parseFlag('batch', params.get('batch'))) {
     if (encoding !== 'sse') throw new BadRequest('batch: only with format=sse (the other formats batch already)');
     encoding = 'sse-batch';
