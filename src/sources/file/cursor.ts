@@ -78,11 +78,6 @@ export function decodeCursor(id: string): Cursor | undefined {
   return { ...newest, older: positions };
 }
 
-/** What `from=` takes: an id this server could have written, or `start`. */
-export function isResumeId(text: string): boolean {
-  return text === 'start' || decodeCursor(text) !== undefined;
-}
-
 export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
