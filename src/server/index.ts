@@ -2,8 +2,10 @@
  * `evlog serve` as a library: one server (HTTP, or HTTPS with `tls`) for every transport, following
  * one file (what it does with each request is app.ts). `createServer()` resolves once it listens;
  * `close()` ends every stream and resolves within the shutdown budget, the same promise every time.
+ * `createHandler()` is the same without a server of its own, for an `http.Server` the caller owns
+ * (as ws's `noServer` mode and `handleUpgrade` do).
  */
-import { createServer as createHttpServer, type IncomingMessage, type RequestListener } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -13,8 +15,8 @@ import { UsageError } from '../errors.js';
 import { Channels } from '../sources/channels.js';
 import { FileSource } from '../sources/file/index.js';
 import type { Follower } from '../sources/file/follower.js';
-import { listenOn, urlFor } from '../listen-port.js';
-import { makeApp } from './app.js';
+import { listenOn, urlFor } from '../bind.js';
+import { makeApp, type App } from './app.js';
 import { MAX_HEADER_BYTES, onClientError } from './client-error.js';
 import { MAX_HEADER_COUNT } from './guard.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
@@ -26,6 +28,18 @@ export interface EvlogServer {
   readonly url: string;
   readonly port: number;
   readonly follower: Follower;
+  close(): Promise<void>;
+}
+
+/** Options of a handler: a server's, but the caller's server binds the port and holds any TLS. */
+export type HandlerOptions = Omit<ServerOptions, 'port' | 'tls'>;
+
+export interface EvlogHandler {
+  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes over an upgrade request (`/ws`), from the server's `upgrade` event. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends every stream (WebSocket peers get the shutdown grace) and stops following the file. */
   close(): Promise<void>;
 }
 
@@ -44,12 +58,28 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
-export async function createServer(options: ServerOptions): Promise<EvlogServer> {
+/** What a server and a handler share: the options checked, the file followed, the app. */
+async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; file: FileSource; app: App }> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
   const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
   const channels = new Channels([['default', file]]);
-  const app = makeApp(opts, channels);
+  return { opts, channels, file, app: makeApp(opts, channels) };
+}
+
+export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
+  const { tls: _tls, port: _port, ...rest } = options as ServerOptions;
+  const { opts, channels, app } = await open(rest);
+  let closing: Promise<void> | undefined;
+  return {
+    handle: (req, res) => app.request(req, res),
+    handleUpgrade: (req, socket, head) => app.upgrade(req, socket, head),
+    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(() => channels.close())),
+  };
+}
+
+export async function createServer(options: ServerOptions): Promise<EvlogServer> {
+  const { opts, channels, file, app } = await open(options);
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);

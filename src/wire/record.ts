@@ -18,6 +18,11 @@ export function isGapRecord(value: unknown): value is GapRecord {
   return typeof rec?.id === 'string' && typeof rec.gap === 'object' && rec.gap !== null && typeof rec.gap.reason === 'string';
 }
 
+/** A name usable as an event or session: the text format `<session>:<event>` must round-trip. */
+export function isValidName(name: string): boolean {
+  return name.length > 0 && !/[:\s]/.test(name);
+}
+
 export function parseTextEvent(text: string): EventFields | undefined {
   const colon = text.indexOf(':');
   if (colon <= 0 || colon === text.length - 1 || whitespace.test(text)) return undefined;
