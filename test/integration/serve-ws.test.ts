@@ -1,7 +1,7 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { openStream, openWs } from '../helpers/clients.js';
+import { getText, openStream, openWs } from '../helpers/clients.js';
 import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
 import { startServer } from '../helpers/server.js';
 import { tmpLog } from '../helpers/tmp.js';
@@ -60,6 +60,12 @@ describe('GET /ws', () => {
     const odds = await inverted.waitForLines(1000);
     expect(evens.every((l) => /[02468]$/.test(l)) && odds.every((l) => /[13579]$/.test(l))).toBe(true);
     expectSequence([...evens, ...odds].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))), 2000);
+    // Six clients read the file: shared, that is about one read of each byte; apart, six.
+    const { size } = await stat(file);
+    const metrics = (await getText(`${server.url}/metrics`)).body;
+    const bytesRead = Number(/^evlog_file_bytes_read_total (\d+)$/m.exec(metrics)![1]);
+    expect(bytesRead).toBeGreaterThanOrEqual(size);
+    expect(bytesRead).toBeLessThan(3 * size);
   });
 
   it('resumes after an id with from=', async () => {
