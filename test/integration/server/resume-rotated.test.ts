@@ -1,12 +1,12 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { openStream, getText, type HttpStream } from '../helpers/clients.js';
-import { expectEachOnce, SeqList } from '../helpers/lines.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
-import { startWriter } from '../helpers/writer.js';
-import type { EvlogServer } from '../../src/server/index.js';
-import type { GapRecord, StreamRecord } from '../../src/wire/types.js';
+import { openStream, getText, type HttpStream } from '../../helpers/clients.js';
+import { expectEachOnce, SeqList } from '../../helpers/lines.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpLog } from '../../helpers/tmp.js';
+import { startWriter } from '../../helpers/writer.js';
+import type { EvlogServer } from '../../../src/server/index.js';
+import type { GapRecord, StreamRecord } from '../../../src/wire/types.js';
 
 type Rec = Partial<StreamRecord> & Partial<GapRecord> & { id: string };
 

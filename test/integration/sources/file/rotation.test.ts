@@ -2,11 +2,11 @@ import { appendFileSync, closeSync, copyFileSync, ftruncateSync, openSync, readd
 import { rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LineReader, type LineBatch } from '../../src/sources/file/reader.js';
-import { follow, subscribe, subscribeSeqs } from '../helpers/follow.js';
-import { expectEachOnce, expectSequence, numbered } from '../helpers/lines.js';
-import { tmpLog } from '../helpers/tmp.js';
-import { startWriter } from '../helpers/writer.js';
+import { LineReader, type LineBatch } from '../../../../src/sources/file/reader.js';
+import { follow, subscribe, subscribeSeqs } from '../../../helpers/follow.js';
+import { expectEachOnce, expectSequence, numbered } from '../../../helpers/lines.js';
+import { tmpLog } from '../../../helpers/tmp.js';
+import { startWriter } from '../../../helpers/writer.js';
 
 /** Descriptors of this process open on files in `dir`. */
 function descriptorsIn(dir: string): number {

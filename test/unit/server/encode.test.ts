@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LineBatch } from '../../src/sources/file/reader.js';
-import { parseEventLine, recordJson } from '../../src/wire/record.js';
-import { encodeBatch, encodeShared, type Encoding } from '../../src/server/encode.js';
-import { readRecordFast } from '../../src/client/record-text.js';
-import { type RecordEncoding } from '../../src/server/record-writer.js';
+import type { LineBatch } from '../../../src/sources/file/reader.js';
+import { parseEventLine, recordJson } from '../../../src/wire/record.js';
+import { encodeBatch, encodeShared, type Encoding } from '../../../src/server/encode.js';
+import { readRecordFast } from '../../../src/client/record-text.js';
+import { type RecordEncoding } from '../../../src/server/record-writer.js';
 
 const hostile = [
   's1:impression', 'plain', ':leading', 'trailing:', 'a:b:c', '', 'quote"inside:x', 'back\\slash:y',

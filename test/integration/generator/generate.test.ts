@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { RuntimeError } from '../../src/errors.js';
-import { generate } from '../../src/generator/index.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { RuntimeError } from '../../../src/errors.js';
+import { generate } from '../../../src/generator/index.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 async function lines(file: string): Promise<string[]> {
   const text = await readFile(file, 'utf8');

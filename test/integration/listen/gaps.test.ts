@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../src/sources/file/cursor.js';
-import type { ListenEvent } from '../../src/listen/index.js';
-import { startListen } from '../helpers/listen.js';
-import { startServer } from '../helpers/server.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { decodeCursor, encodeCursor } from '../../../src/sources/file/cursor.js';
+import type { ListenEvent } from '../../../src/listen/index.js';
+import { startListen } from '../../helpers/listen.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
 /** A server on a two-line file, and an id of that file beyond its end: resuming after it is a gap. */
 async function setup() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventLine } from '../../src/wire/record.js';
+import { parseEventLine } from '../../../src/wire/record.js';
 
 describe('parseEventLine', () => {
   it('splits text lines at the first colon', () => {

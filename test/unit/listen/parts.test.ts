@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/client/backoff.js';
-import { resolveEndpoint } from '../../src/client/connect.js';
-import { loadCallback } from '../../src/listen/callback.js';
-import { makeFilter } from '../../src/listen/filter.js';
-import { makeHighlighter, useColor } from '../../src/listen/highlight.js';
-import { ContiguousTracker } from '../../src/listen/tracker.js';
+import { backoffDelay } from '../../../src/client/backoff.js';
+import { resolveEndpoint } from '../../../src/client/connect.js';
+import { loadCallback } from '../../../src/listen/callback.js';
+import { makeFilter } from '../../../src/listen/filter.js';
+import { makeHighlighter, useColor } from '../../../src/listen/highlight.js';
+import { ContiguousTracker } from '../../../src/listen/tracker.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/callbacks');
+const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/callbacks');
 
 describe('makeFilter', () => {
   it('matches any of several patterns and returns the first match', () => {

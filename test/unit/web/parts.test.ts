@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hashHue } from '../../src/web/colour.js';
-import { compileFilter } from '../../src/web/filter.js';
-import { EventRates, NO_NAME, OTHER } from '../../src/web/rates.js';
-import { parseRecord } from '../../src/web/record.js';
-import { Ring } from '../../src/web/ring.js';
+import { hashHue } from '../../../src/web/colour.js';
+import { compileFilter } from '../../../src/web/filter.js';
+import { EventRates, NO_NAME, OTHER } from '../../../src/web/rates.js';
+import { parseRecord } from '../../../src/web/record.js';
+import { Ring } from '../../../src/web/ring.js';
 
 const compiled = (pattern: string, ignoreCase = false, invert = false) => {
   const result = compileFilter({ pattern, ignoreCase, invert });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { getText, openStream, openWs } from '../helpers/clients.js';
-import { rawRequest } from '../helpers/raw.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
+import { getText, openStream, openWs } from '../../helpers/clients.js';
+import { rawRequest } from '../../helpers/raw.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpLog } from '../../helpers/tmp.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const upgrade = (path: string, extra = ''): string =>

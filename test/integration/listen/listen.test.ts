@@ -2,13 +2,13 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { ListenEvent } from '../../src/listen/index.js';
-import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
-import { startListen } from '../helpers/listen.js';
-import { startServer } from '../helpers/server.js';
-import { tmpDir } from '../helpers/tmp.js';
+import type { ListenEvent } from '../../../src/listen/index.js';
+import { appendLines, expectSequence, numbered } from '../../helpers/lines.js';
+import { startListen } from '../../helpers/listen.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpDir } from '../../helpers/tmp.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/callbacks');
+const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/callbacks');
 
 async function setup(content = '') {
   const dir = await tmpDir();

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getText, openStream, openWs } from '../helpers/clients.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
-import { createServer } from '../../src/server/index.js';
+import { getText, openStream, openWs } from '../../helpers/clients.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpLog } from '../../helpers/tmp.js';
+import { createServer } from '../../../src/server/index.js';
 
 const logFile = tmpLog;
 

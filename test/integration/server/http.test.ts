@@ -2,10 +2,10 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { getText, openStream } from '../helpers/clients.js';
-import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
+import { getText, openStream } from '../../helpers/clients.js';
+import { appendLines, expectSequence, numbered } from '../../helpers/lines.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpLog } from '../../helpers/tmp.js';
 
 const logFile = tmpLog;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getText } from '../helpers/clients.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
+import { getText } from '../../helpers/clients.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpLog } from '../../helpers/tmp.js';
 
 describe('GET / (the live view files)', () => {
   it('serves the page with a policy that forbids inline script and other origins', async () => {

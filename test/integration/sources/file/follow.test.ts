@@ -1,9 +1,9 @@
 import { appendFile, mkdir, open, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { follow, subscribe } from '../helpers/follow.js';
-import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
-import { tmpDir, tmpLog } from '../helpers/tmp.js';
+import { follow, subscribe } from '../../../helpers/follow.js';
+import { appendLines, expectSequence, numbered } from '../../../helpers/lines.js';
+import { tmpDir, tmpLog } from '../../../helpers/tmp.js';
 
 const logFile = tmpLog;
 
@@ -103,7 +103,7 @@ describe('following one file', () => {
     const follower = await follow(file);
     const all = subscribe(follower, { kind: 'start' });
     await all.waitFor(5);
-    const { decodeCursor } = await import('../../src/sources/file/cursor.js');
+    const { decodeCursor } = await import('../../../../src/sources/file/cursor.js');
     const after2 = decodeCursor(all.records[2]!.id)!;
     const resumed = subscribe(follower, { kind: 'after', cursor: after2 });
     await resumed.waitFor(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scanPattern } from '../../src/server/regex-scan.js';
-import { compileLinear, UnsafePattern } from '../../src/server/safe-regex.js';
+import { scanPattern } from '../../../src/server/regex-scan.js';
+import { compileLinear, UnsafePattern } from '../../../src/server/safe-regex.js';
 
 /** Every code unit up to Cyrillic, plus the characters whose case rules are special. */
 const inputs: string[] = [];

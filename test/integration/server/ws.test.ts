@@ -1,10 +1,10 @@
 import { appendFile, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { getText, openStream, openWs } from '../helpers/clients.js';
-import { appendLines, expectSequence, numbered } from '../helpers/lines.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
+import { getText, openStream, openWs } from '../../helpers/clients.js';
+import { appendLines, expectSequence, numbered } from '../../helpers/lines.js';
+import { startServer } from '../../helpers/server.js';
+import { tmpLog } from '../../helpers/tmp.js';
 
 const logFile = tmpLog;
 

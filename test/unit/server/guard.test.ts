@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseHostName, parseOrigin } from '../../src/options.js';
-import { isLoopbackAddress, isLoopbackName, preflightHeaders, splitHost } from '../../src/server/guard.js';
-import { runInProcess } from '../helpers/cli.js';
+import { parseHostName, parseOrigin } from '../../../src/options.js';
+import { isLoopbackAddress, isLoopbackName, preflightHeaders, splitHost } from '../../../src/server/guard.js';
+import { runInProcess } from '../../helpers/cli.js';
 
 describe('Host headers', () => {
   it('splits name and port, lower-cased, and rejects what is not a host', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LineBatch } from '../../src/sources/file/reader.js';
-import { encodeBatch, MATCH_PREFIX_BYTES } from '../../src/server/encode.js';
-import { compileLinear } from '../../src/server/safe-regex.js';
+import type { LineBatch } from '../../../src/sources/file/reader.js';
+import { encodeBatch, MATCH_PREFIX_BYTES } from '../../../src/server/encode.js';
+import { compileLinear } from '../../../src/server/safe-regex.js';
 
 function batchOf(lines: string[]): LineBatch {
   return { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };

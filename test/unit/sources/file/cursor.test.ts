@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor, idAround, MAX_POSITIONS, type Cursor } from '../../src/sources/file/cursor.js';
-import type { LineBatch } from '../../src/sources/file/reader.js';
-import { encodeBatch } from '../../src/server/encode.js';
+import { decodeCursor, encodeCursor, idAround, MAX_POSITIONS, type Cursor } from '../../../../src/sources/file/cursor.js';
+import type { LineBatch } from '../../../../src/sources/file/reader.js';
+import { encodeBatch } from '../../../../src/server/encode.js';
 
 describe('record ids', () => {
   it('round-trips the newest file and the drained ones, with fingerprints', () => {

@@ -3,11 +3,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { LineReader } from '../../src/sources/file/reader.js';
-import { follow } from '../helpers/follow.js';
-import { numbered } from '../helpers/lines.js';
-import { startServer } from '../helpers/server.js';
-import { tmpLog } from '../helpers/tmp.js';
+import { LineReader } from '../../../../src/sources/file/reader.js';
+import { follow } from '../../../helpers/follow.js';
+import { numbered } from '../../../helpers/lines.js';
+import { startServer } from '../../../helpers/server.js';
+import { tmpLog } from '../../../helpers/tmp.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
