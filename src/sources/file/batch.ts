@@ -1,13 +1,11 @@
 /** Where a file reader starts, and how it reads. */
+import type { Start } from '../source.js';
 import type { Cursor } from './cursor.js';
 
 export type { LineBatch } from '../batch.js';
 
-export type StartAt =
-  | { kind: 'new' }
-  | { kind: 'tail'; lines: number }
-  | { kind: 'start' }
-  | { kind: 'after'; cursor: Cursor };
+/** A source's start, with the id decoded: only the file source reads its ids. */
+export type StartAt = Exclude<Start, { kind: 'after' }> | { kind: 'after'; cursor: Cursor };
 
 export interface ReaderOptions {
   maxLineBytes: number;
