@@ -27,6 +27,7 @@ export interface EvlogServer {
   /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
+  /** The followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
   readonly follower: Follower;
   close(): Promise<void>;
 }
