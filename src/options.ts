@@ -3,6 +3,7 @@
  * flag and the value at fault in one line; the CLI turns that into exit code 2.
  */
 import { InvalidArgumentError } from 'commander';
+import { isValidName } from './wire/record.js';
 
 const wholeNumber = /^\d+$/;
 
@@ -34,11 +35,6 @@ export function parseRate(value: string): number {
     throw new InvalidArgumentError('expected a number of events per second >= 0.');
   }
   return n;
-}
-
-/** A name usable as an event or session: the text format `<session>:<event>` must round-trip. */
-export function isValidName(name: string): boolean {
-  return name.length > 0 && !/[:\s]/.test(name);
 }
 
 export function parseEventList(value: string): string[] {

@@ -4,9 +4,9 @@
  * resumes right after the last id it received, or before any record where the server said the
  * stream started, so a server restart loses and duplicates nothing.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../sleep.js';
 import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
-import { isGapRecord, type GapRecord, type StreamRecord } from '../record.js';
+import { isGapRecord, type GapRecord, type StreamRecord } from '../wire/record.js';
 import { backoffDelay } from './backoff.js';
 import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';
@@ -201,7 +201,7 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
       if (evlog && !stranger) attempt = 0;
       const delayMs = backoffDelay(attempt++, { minMs: opts.minBackoffMs ?? 100, maxMs: opts.maxBackoffMs ?? 10_000 });
       opts.onStatus?.({ type: 'retrying', url: url.href, error: failure, delayMs });
-      await sleep(delayMs, undefined, { signal: this.#stop.signal }).catch(() => undefined);
+      await sleep(delayMs, this.#stop.signal);
     }
   }
 

@@ -1,7 +1,7 @@
 /** What a transport hands the reconnecting client: batches of NDJSON lines, in order. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { START_HEADER } from '../cursor.js';
+import { START_HEADER } from '../wire/types.js';
 
 export interface Connection {
   /** The id the server says this stream starts after, when it says. */

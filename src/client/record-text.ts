@@ -5,7 +5,7 @@
  * (escapes, other fields, another order) returns undefined, and the caller parses it as JSON.
  * `JSON.parse` was half of `evlog listen`'s time; this is about four times cheaper.
  */
-import { jsonString, parseEventLine, type StreamRecord } from '../record.js';
+import { jsonString, parseEventLine, type StreamRecord } from '../wire/record.js';
 
 const HEAD = '{"id":"';
 const LINE = '","line":"';

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError } from '../errors.js';
-import { isResumeId } from '../cursor.js';
 import { EXAMPLES_DIR } from '../examples.js';
 import { parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
-import type { ListenOptions } from '../listen/index.js';
+import { LISTEN_DEFAULTS, type ListenOptions } from '../listen/options.js';
 import { shutdownSignal } from '../shutdown.js';
+import { isResumePoint } from '../wire/id.js';
 
 /** What commander hands the action: the library's options under the flags' own names. */
 type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback' | 'ca'> & {
@@ -38,7 +38,7 @@ function parseCaFile(file: string): Buffer {
 }
 
 function parseFrom(value: string): string {
-  if (!isResumeId(value)) throw new InvalidArgumentError("expected a record id or 'start'.");
+  if (!isResumePoint(value)) throw new InvalidArgumentError("expected a record id or 'start'.");
   return value;
 }
 
@@ -61,7 +61,7 @@ Example callback modules are in ${EXAMPLES_DIR}`;
 export function makeListenCommand(): Command {
   return new Command('listen')
     .description('read an evlog stream, filter it by regex, print matches or run a callback for each')
-    .argument('[url]', 'http(s):// reads /stream, ws(s):// reads /ws; no scheme means http://', 'http://127.0.0.1:8001')
+    .argument('[url]', 'http(s):// reads /stream, ws(s):// reads /ws; no scheme means http://', LISTEN_DEFAULTS.url)
     .option('-m, --match <regex>', 'JS regex on the line; repeatable (any matches); default: every line', collectPattern)
     .option('-i, --ignore-case', 'match case-insensitively')
     .option('-v, --invert', 'select lines that match none of the patterns')
@@ -69,16 +69,16 @@ export function makeListenCommand(): Command {
     .option('--json', 'print records as NDJSON instead of raw lines')
     .option('--print', 'print matches even with --callback')
     .addOption(new Option('--color <when>', 'highlight the matched text: on a terminal without NO_COLOR, always, or never')
-      .choices(['auto', 'always', 'never']).default('auto'))
+      .choices(['auto', 'always', 'never']).default(LISTEN_DEFAULTS.color))
     .option('-n, --count <n>', 'exit 0 after n matching events were handled', parsePositiveInt)
     .addOption(new Option('--from <id|start>', 'start after this record id, or at the start of the file').argParser(parseFrom).conflicts('tail'))
     .option('--tail <n>', 'start with the last n lines', parseNonNegativeInt)
     .option('--checkpoint <file>', 'keep the id of the last handled event here and resume after it')
-    .option('--retries <n>', 'retries after the first failed attempt', parseNonNegativeInt, 3)
-    .option('--retry-delay <ms>', 'first retry delay; doubles each retry, jittered', parseNonNegativeInt, 100)
+    .option('--retries <n>', 'retries after the first failed attempt', parseNonNegativeInt, LISTEN_DEFAULTS.retries)
+    .option('--retry-delay <ms>', 'first retry delay; doubles each retry, jittered', parseNonNegativeInt, LISTEN_DEFAULTS.retryDelayMs)
     .option('--dead-letter <file>', 'NDJSON file for events whose callback still failed')
-    .option('--callback-timeout <ms>', 'an attempt still running after this has failed', parsePositiveInt, 30_000)
-    .option('--concurrency <n>', 'callbacks in flight at once', parsePositiveInt, 1)
+    .option('--callback-timeout <ms>', 'an attempt still running after this has failed', parsePositiveInt, LISTEN_DEFAULTS.callbackTimeoutMs)
+    .option('--concurrency <n>', 'callbacks in flight at once', parsePositiveInt, LISTEN_DEFAULTS.concurrency)
     .addOption(new Option('--token <secret>', 'token for a server started with --token').env('EVLOG_TOKEN').argParser(parseToken))
     .option('--ca <file>', 'trust this PEM certificate (private CA or self-signed) for https:// and wss://', parseCaFile)
     .option('--no-reconnect', 'exit 1 when the stream ends or fails instead of reconnecting')

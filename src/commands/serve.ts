@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { RuntimeError, UsageError, describeSystemError } from '../errors.js';
 import { parseHostName, parseOrigin, parsePort, parsePositiveInt, parseToken } from '../options.js';
+import { SERVER_DEFAULTS } from '../server/options.js';
 import { shutdownSignal } from '../shutdown.js';
 
 interface ServeFlags {
@@ -49,15 +50,15 @@ export function makeServeCommand(): Command {
   return new Command('serve')
     .description('follow a log file like tail -F and stream it over chunked HTTP, SSE and WebSocket')
     .argument('[file]', 'log file to follow', 'event.log')
-    .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, 8001)
-    .option('-H, --host <addr>', 'bind address', '127.0.0.1')
+    .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, SERVER_DEFAULTS.port)
+    .option('-H, --host <addr>', 'bind address', SERVER_DEFAULTS.host)
     .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN').argParser(parseToken))
     .addOption(new Option('--allow-origin <origin>', 'a browser origin allowed to read the streams; repeatable').argParser(collect(parseOrigin)).default([], 'same origin only'))
     .addOption(new Option('--allow-host <name>', 'a Host name to answer besides loopback names; repeatable').argParser(collect(parseHostName)).default([], 'none'))
     .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
-    .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, 1024 * 1024)
-    .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, 10_000)
+    .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, SERVER_DEFAULTS.maxLineBytes)
+    .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, SERVER_DEFAULTS.maxClients)
     .addHelpText('after', `
 Endpoints:
   GET /stream    chunked HTTP: raw lines, NDJSON records or Server-Sent Events

@@ -5,8 +5,8 @@
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isValidName } from '../options.js';
-import { listenOn, urlFor } from '../listen-port.js';
+import { isValidName } from '../wire/record.js';
+import { listenOn, urlFor } from '../bind.js';
 import { makeSessionIds } from './synthetic.js';
 import type { EventWriter } from './writer.js';
 

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import winston from 'winston';
 import { RuntimeError, describeSystemError } from '../errors.js';
-import { parseTextEvent } from '../record.js';
+import { parseTextEvent } from '../wire/record.js';
 
 export type LogFormat = 'text' | 'json';
 

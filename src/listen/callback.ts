@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
-import type { StreamRecord } from '../record.js';
+import type { StreamRecord } from '../wire/record.js';
 
 /** What a callback receives: the record plus the match of the filter that let it through. */
 export interface ListenEvent extends StreamRecord {

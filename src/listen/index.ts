@@ -1,63 +1,24 @@
 /**
  * `evlog listen` as a library: read the stream, filter it, print matches and/or run the callback,
- * keep the checkpoint. Everything that can be wrong with the options (patterns, callback module,
- * URL, checkpoint and dead-letter files) fails before the first connection.
+ * commit what was handled. Everything that can be wrong with the options (patterns, callback
+ * module, URL, checkpoint and dead-letter files) fails before the first connection. This file
+ * wires the parts together and shuts them down; dispatch.ts moves the records.
  */
-import type { Writable } from 'node:stream';
 import { connect, type ClientStatus } from '../client/connect.js';
-import { isResumeId } from '../cursor.js';
-import type { StreamRecord } from '../record.js';
-import { loadCallback, type Callback, type ListenEvent } from './callback.js';
-import { Checkpoint } from './checkpoint.js';
+import { loadCallback } from './callback.js';
+import { CheckpointCommit } from './commit.js';
 import { openDeadLetters } from './dead-letter.js';
+import { dispatch, type ListenResult } from './dispatch.js';
 import { makeFilter } from './filter.js';
-import { makeHighlighter, useColor, type ColorWhen } from './highlight.js';
+import { makeHighlighter, useColor } from './highlight.js';
+import { resolveListenOptions, type ListenOptions } from './options.js';
 import { Output } from './output.js';
-import { CallbackRunner, type Outcome } from './runner.js';
-import { ContiguousTracker } from './tracker.js';
+import { CallbackRunner } from './runner.js';
 
 export type { Callback, CallbackContext, ListenEvent } from './callback.js';
-
-export interface ListenOptions {
-  url?: string;
-  match?: readonly string[];
-  ignoreCase?: boolean;
-  invert?: boolean;
-  /** A module path (relative to the cwd) or the function itself. */
-  callback?: string | Callback;
-  json?: boolean;
-  print?: boolean;
-  /** Highlight the matched text in printed lines (default `auto`: when stdout is a terminal). */
-  color?: ColorWhen;
-  count?: number;
-  from?: string;
-  tail?: number;
-  checkpoint?: string;
-  retries?: number;
-  retryDelayMs?: number;
-  deadLetter?: string;
-  callbackTimeoutMs?: number;
-  concurrency?: number;
-  token?: string;
-  /** PEM certificates to trust for https:// and wss://. */
-  ca?: string | Buffer;
-  reconnect?: boolean;
-  signal?: AbortSignal;
-  stdout?: Writable;
-  /** Diagnostics, one line each (stderr in the CLI). */
-  log?: (line: string) => void;
-  /** How long shutdown waits for running callbacks before aborting them. */
-  shutdownGraceMs?: number;
-}
-
-export interface ListenResult {
-  matched: number;
-  handled: number;
-  deadLettered: number;
-  checkpoint: string | undefined;
-}
-
-export const DEFAULT_URL = 'http://127.0.0.1:8001';
+export type { Commit } from './commit.js';
+export type { ListenResult } from './dispatch.js';
+export { LISTEN_DEFAULTS, type ListenOptions } from './options.js';
 
 function statusLogger(log: (line: string) => void): (status: ClientStatus) => void {
   let retrying = false;
@@ -73,43 +34,41 @@ function statusLogger(log: (line: string) => void): (status: ClientStatus) => vo
 }
 
 export async function listen(options: ListenOptions = {}): Promise<ListenResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`evlog: ${line}\n`));
-  const filter = makeFilter({ patterns: options.match ?? [], ignoreCase: options.ignoreCase, invert: options.invert });
-  const callback = typeof options.callback === 'string' ? await loadCallback(options.callback) : options.callback;
-  const checkpoint = options.checkpoint === undefined ? undefined : await Checkpoint.open(options.checkpoint, isResumeId);
-  const stream = connect(options.url ?? DEFAULT_URL, {
-    token: options.token,
-    ca: options.ca,
+  const opts = resolveListenOptions(options);
+  const { log } = opts;
+  const filter = makeFilter({ patterns: opts.match, ignoreCase: opts.ignoreCase, invert: opts.invert });
+  const callback = typeof opts.callback === 'string' ? await loadCallback(opts.callback) : opts.callback;
+  const commit = await CheckpointCommit.open(opts.checkpoint);
+  const stream = connect(opts.url, {
+    token: opts.token,
+    ca: opts.ca,
     // A saved checkpoint wins over --from and --tail.
-    from: checkpoint?.saved ?? options.from,
-    tail: checkpoint?.saved === undefined ? options.tail : undefined,
-    reconnect: options.reconnect,
+    from: commit.saved ?? opts.from,
+    tail: commit.saved === undefined ? opts.tail : undefined,
+    reconnect: opts.reconnect,
     onStatus: statusLogger(log),
     // Never a line for the callback or for stdout; with --json the record itself is printed too.
     onGap: async (gap) => {
       log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);
-      if (options.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
+      if (opts.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
       // Nothing to handle there: the checkpoint may move past it once what came before is done.
-      tracker.pass(gap.id);
+      commit.pass(gap.id);
     },
   });
-  const deadLetters = await openDeadLetters(options.deadLetter, log);
-  const stdout = options.stdout ?? process.stdout;
-  const out = new Output(stdout);
-  const printing = callback === undefined || options.print === true;
+  const deadLetters = await openDeadLetters(opts.deadLetter, log);
+  const out = new Output(opts.stdout);
+  const printing = callback === undefined || opts.print === true;
   // An inverted match selects lines by what they lack: nothing to show, as with grep -v.
-  const patterns = options.match ?? [];
-  const highlight = !options.json && !options.invert && patterns.length > 0 && useColor(options.color ?? 'auto', stdout)
-    ? makeHighlighter(patterns, options.ignoreCase)
+  const highlight = !opts.json && !opts.invert && opts.match.length > 0 && useColor(opts.color, opts.stdout)
+    ? makeHighlighter(opts.match, opts.ignoreCase)
     : undefined;
-  const tracker = new ContiguousTracker((id) => checkpoint?.set(id));
   const result: ListenResult = { matched: 0, handled: 0, deadLettered: 0, checkpoint: undefined };
   const runner = callback && new CallbackRunner({
     callback,
-    retries: options.retries ?? 3,
-    retryDelayMs: options.retryDelayMs ?? 100,
-    timeoutMs: options.callbackTimeoutMs ?? 30_000,
-    concurrency: options.concurrency ?? 1,
+    retries: opts.retries,
+    retryDelayMs: opts.retryDelayMs,
+    timeoutMs: opts.callbackTimeoutMs,
+    concurrency: opts.concurrency,
     deadLetter: async (event, error, attempts) => {
       result.deadLettered++;
       await deadLetters.write(event, error, attempts);
@@ -121,78 +80,26 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
     stopped = true;
     stream.close();
   };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  opts.signal?.addEventListener('abort', stop, { once: true });
   out.onClose(stop);
-  const limit = options.count ?? Number.POSITIVE_INFINITY;
-
-  const start = (rec: StreamRecord, match: RegExpExecArray | null): void => {
-    const entry = tracker.start(rec.id);
-    // The record was parsed for us alone: adding `match` in place saves a copy per event.
-    const event = rec as ListenEvent;
-    event.match = match;
-    const finish = (outcome: Outcome): void => {
-      // An abandoned event (shutdown mid-retry) is not handled: the checkpoint stays before it.
-      if (outcome === 'abandoned') return;
-      result.handled++;
-      tracker.finish(entry);
-    };
-    const outcome = runner!.run(event);
-    if (typeof outcome === 'string') finish(outcome);
-    else void outcome.then(finish);
-  };
 
   let completed = false;
   try {
-    for await (const batch of stream.batches()) {
-      let text = '';
-      let passed: string | undefined;
-      for (const rec of batch) {
-        if (stopped) break;
-        const match = filter(rec.line);
-        if (match === false) {
-          if (runner) tracker.pass(rec.id);
-          else passed = rec.id;
-          continue;
-        }
-        result.matched++;
-        if (printing) text += options.json ? `${JSON.stringify(rec)}\n` : `${highlight ? highlight(rec.line) : rec.line}\n`;
-        if (runner) {
-          // Print what came before first, so output is not held back by a full callback queue.
-          const slot = runner.slot();
-          if (slot) {
-            await out.write(text);
-            text = '';
-            await slot;
-          }
-          start(rec, match);
-        } else {
-          passed = rec.id;
-          result.handled++;
-        }
-        if (result.matched >= limit) {
-          stopped = true;
-          break;
-        }
-      }
-      await out.write(text);
-      // Without a callback an event is handled once it is printed.
-      if (passed !== undefined) tracker.pass(passed);
-      if (stopped) break;
-    }
-    completed = result.matched >= limit;
+    completed = await dispatch(stream, {
+      filter, printing, json: opts.json === true, highlight, out, runner, commit, limit: opts.count, result, stopped: () => stopped,
+    });
   } finally {
     stream.close();
     if (runner) {
       // At the count every dispatched event runs to its end; on a signal, a closed stdout or an
       // error, running callbacks get a grace period and are then aborted.
-      const grace = options.shutdownGraceMs ?? Math.min(options.callbackTimeoutMs ?? 30_000, 10_000);
-      const timer = completed ? undefined : setTimeout(() => runner.abort(), grace);
+      const timer = completed ? undefined : setTimeout(() => runner.abort(), opts.shutdownGraceMs);
       await runner.idle();
       clearTimeout(timer);
     }
     await deadLetters.close();
-    await checkpoint?.flush();
-    result.checkpoint = checkpoint?.saved;
+    await commit.flush();
+    result.checkpoint = commit.saved;
   }
   return result;
 }

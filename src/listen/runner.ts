@@ -5,7 +5,7 @@
  * handled, so the checkpoint stays before it and the next run delivers it again.
  */
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../sleep.js';
 import { backoffDelay } from '../client/backoff.js';
 import type { Callback, CallbackContext, ListenEvent } from './callback.js';
 import { asError } from './failure.js';
@@ -96,7 +96,7 @@ export class CallbackRunner {
     let lastError = error;
     for (let attempt = 2; attempt <= retries + 1; attempt++) {
       const delay = backoffDelay(attempt - 2, { minMs: retryDelayMs, maxMs: Math.max(retryDelayMs, 30_000) });
-      await sleep(delay, undefined, { signal: this.#shutdown.signal }).catch(() => undefined);
+      await sleep(delay, this.#shutdown.signal);
       if (this.#shutdown.signal.aborted) return 'abandoned';
       try {
         const pending = this.#attempt(event, attempt);

@@ -6,8 +6,9 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { concatLeased, own, type Lease } from '../buffer-pool.js';
+import { gapJson } from '../wire/record.js';
 import { RecordWriter } from './record-writer.js';
-import type { LineBatch } from '../follow/reader.js';
+import type { LineBatch } from '../sources/batch.js';
 
 /**
  * `sse-batch` puts a whole batch in one SSE event (one `data:` line per record, `id:` of the last
@@ -163,7 +164,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
  */
 function encodeGap(batch: LineBatch, gap: NonNullable<LineBatch['gap']>, encoding: Encoding): Encoded {
   const id = batch.idPrefix + batch.base.toString(36) + batch.idSuffix;
-  const json = JSON.stringify({ id, file: gap.file, gap: { reason: gap.reason, bytes: gap.bytes } });
+  const json = gapJson(id, gap.file, gap);
   let text = '';
   if (encoding === 'ndjson') text = `${json}\n`;
   else if (encoding === 'ws-ndjson') text = json;

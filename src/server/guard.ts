@@ -6,7 +6,7 @@
  * with the user's browser (cross-site WebSocket hijacking, cross-origin reads).
  */
 import type { IncomingMessage } from 'node:http';
-import { START_HEADER } from '../cursor.js';
+import { START_HEADER } from '../wire/types.js';
 import { refusal, type Refusal } from './respond.js';
 
 /** Longest request target served; longer ones get 414 (browsers send up to 2 MB; a filter needs far less). */

@@ -1,11 +1,10 @@
 /** `GET /stream`: chunked text, NDJSON or Server-Sent Events from one reader. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Follower } from '../follow/follower.js';
-import { LineReader } from '../follow/reader.js';
-import type { Metrics, Transport } from './metrics.js';
-import { pump, type Sink } from './pump.js';
-import type { StreamQuery } from './query.js';
-import { START_HEADER } from '../cursor.js';
+import type { Transport } from './metrics.js';
+import type { Sink } from './pump.js';
+import { BadRequest, type StreamQuery } from './query.js';
+import { Subscription, type SubscribeContext } from './subscribe.js';
+import { START_HEADER } from '../wire/types.js';
 
 const contentTypes = {
   text: 'text/plain; charset=utf-8',
@@ -13,10 +12,20 @@ const contentTypes = {
   sse: 'text/event-stream; charset=utf-8',
 } as const;
 
-export interface HttpStreamContext {
-  follower: Follower;
-  metrics: Metrics;
-  maxLineBytes: number;
+export type HttpEncoding = 'text' | 'ndjson' | 'sse';
+
+/** The format a `/stream` request asks for: `format=`, else its Accept header, else text. */
+export function negotiateHttp(format: string | null, accept: string | undefined): HttpEncoding {
+  if (format !== null) {
+    if (format === 'text' || format === 'ndjson' || format === 'sse') return format;
+    throw new BadRequest(`format: expected text, ndjson or sse, got '${format}'`);
+  }
+  if (accept?.includes('text/event-stream')) return 'sse';
+  if (accept?.includes('application/x-ndjson')) return 'ndjson';
+  return 'text';
+}
+
+export interface HttpStreamContext extends SubscribeContext {
   sseHeartbeatMs: number;
   /** Streams still open, so shutdown can end them. */
   open: Set<ServerResponse>;
@@ -59,14 +68,18 @@ function sseStart(startId: string, asEvent: boolean): string {
   return asEvent ? `id: ${startId}\nevent: start\ndata: ${startId}\n` : `id: ${startId}\n`;
 }
 
-export async function serveHttpStream(req: IncomingMessage, res: ServerResponse, query: StreamQuery, ctx: HttpStreamContext): Promise<void> {
-  // parseStreamQuery gives the ws-* encodings to /ws only; this narrows the type for HTTP.
-  const encoding = query.encoding === 'ws-text' || query.encoding === 'ws-ndjson' ? 'text' : query.encoding;
+export async function serveHttpStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  query: StreamQuery<HttpEncoding | 'sse-batch'>,
+  ctx: HttpStreamContext,
+): Promise<void> {
+  const { encoding } = query;
   const format = encoding === 'sse-batch' ? 'sse' : encoding;
   const transport: Transport = format === 'sse' ? 'sse' : 'http';
-  const reader = new LineReader(ctx.follower, query.startAt, { maxLineBytes: ctx.maxLineBytes });
-  res.on('close', () => reader.close());
-  const startId = await reader.resumeId();
+  const subscription = new Subscription(ctx, query);
+  res.on('close', () => subscription.close());
+  const startId = await subscription.startId();
   res.writeHead(200, {
     'content-type': contentTypes[format],
     'cache-control': 'no-store',
@@ -86,20 +99,12 @@ export async function serveHttpStream(req: IncomingMessage, res: ServerResponse,
     res.flushHeaders();
   }
 
-  ctx.metrics.readers.add(reader);
-  ctx.metrics.clients[transport]++;
-  ctx.metrics.connections[transport]++;
   ctx.open.add(res);
   try {
-    await pump(reader, new ResponseSink(res), { encoding, maxLineBytes: ctx.maxLineBytes, match: query.match, invert: query.invert }, (encoded) =>
-      ctx.metrics.count(transport, encoded),
-    );
+    await subscription.run(transport, new ResponseSink(res), encoding);
   } finally {
     clearInterval(heartbeat);
-    reader.close();
-    ctx.metrics.readers.delete(reader);
     ctx.open.delete(res);
-    ctx.metrics.clients[transport]--;
     if (!res.writableEnded) res.end();
   }
 }

@@ -1,8 +1,9 @@
 /**
  * `evlog serve` as a library: one server (HTTP, or HTTPS with `tls`) for every transport, following
- * one file. Every request, upgrade or not, passes the guard before routing (guard.ts).
- * `createServer()` resolves once it listens; `close()` ends every stream and resolves within the
- * shutdown budget, the same promise every time.
+ * one file (what it does with each request is app.ts). `createServer()` resolves once it listens;
+ * `close()` ends every stream and resolves within the shutdown budget, the same promise every time.
+ * `createHandler()` is the same without a server of its own, for an `http.Server` the caller owns
+ * (as ws's `noServer` mode and `handleUpgrade` do).
  */
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -11,17 +12,13 @@ import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
-import { Follower } from '../follow/follower.js';
-import { listenOn, urlFor } from '../listen-port.js';
-import { makeTokenCheck } from './auth.js';
+import { Channels } from '../sources/channels.js';
+import { FileSource } from '../sources/file/index.js';
+import type { Follower } from '../sources/file/follower.js';
+import { listenOn, urlFor } from '../bind.js';
+import { makeApp, type App } from './app.js';
 import { MAX_HEADER_BYTES, onClientError } from './client-error.js';
-import { isLoopbackAddress, makeGuard, MAX_HEADER_COUNT, preflightHeaders } from './guard.js';
-import { serveHttpStream } from './http-stream.js';
-import { Metrics } from './metrics.js';
-import { BadRequest, parseStreamQuery, type StreamQuery } from './query.js';
-import { isRefusal, plain, rawAnswer, refusal, refuse, type Refusal } from './respond.js';
-import { LiveView } from './static.js';
-import { WsEndpoint } from './ws-stream.js';
+import { MAX_HEADER_COUNT } from './guard.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 
 export type { ServerOptions, TlsFiles } from './options.js';
@@ -30,12 +27,22 @@ export interface EvlogServer {
   /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
+  /** The followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
   readonly follower: Follower;
   close(): Promise<void>;
 }
 
-const UNAUTHORIZED = refusal(401, 'unauthorized: missing or wrong token', { 'www-authenticate': 'Bearer' });
-const API_ROUTES = new Set(['/stream', '/healthz', '/metrics', '/ws']);
+/** Options of a handler: a server's, but the caller's server binds the port and holds any TLS. */
+export type HandlerOptions = Omit<ServerOptions, 'port' | 'tls'>;
+
+export interface EvlogHandler {
+  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes over an upgrade request (`/ws`), from the server's `upgrade` event. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends every stream (WebSocket peers get the shutdown grace) and stops following the file. */
+  close(): Promise<void>;
+}
 
 /** A bad certificate or key must fail before anything starts, as a usage error. */
 function checkTls(opts: ResolvedServerOptions): void {
@@ -52,105 +59,30 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
-export async function createServer(options: ServerOptions): Promise<EvlogServer> {
+/** What a server and a handler share: the options checked, the file followed, the app. */
+async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; file: FileSource; app: App }> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
-  const follower = await Follower.start(opts.file, { pollMs: opts.pollMs, name: opts.file });
-  follower.on('warning', (message) => opts.onWarning(message));
-  const metrics = new Metrics();
-  const authorized = makeTokenCheck(opts.token);
-  const guard = makeGuard({
-    checkHost: isLoopbackAddress(opts.host) || opts.allowHosts.length > 0,
-    allowHosts: opts.allowHosts,
-    allowOrigins: opts.allowOrigins,
-  });
-  const openStreams = new Set<ServerResponse>();
-  const liveView = new LiveView();
-  const ws = new WsEndpoint({ follower, metrics, maxLineBytes: opts.maxLineBytes }, opts.wsPingMs);
-  const httpCtx = { follower, metrics, maxLineBytes: opts.maxLineBytes, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
+  const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
+  const channels = new Channels([['default', file]]);
+  return { opts, channels, file, app: makeApp(opts, channels) };
+}
 
-  /** Anyone may learn the server is up; what it serves is for those holding the token. */
-  const health = (detailed: boolean): object => detailed ? {
-    status: 'ok',
-    file: follower.file,
-    exists: follower.current !== undefined,
-    size: follower.current?.size ?? 0,
-    identity: follower.current ? { dev: follower.current.dev, ino: follower.current.ino } : null,
-    clients: { ...metrics.clients, total: metrics.totalClients },
-    maxLagBytes: metrics.maxLagBytes,
-  } : { status: 'ok' };
-
-  /** The same checks, in the same order, for a stream over HTTP and over WebSocket. */
-  const admit = (req: IncomingMessage, url: URL, isWs: boolean): { query: StreamQuery } | Refusal => {
-    if (!authorized(req, url)) return UNAUTHORIZED;
-    let query;
-    try {
-      query = parseStreamQuery(url, req.headers, isWs);
-    } catch (err) {
-      if (err instanceof BadRequest) return refusal(400, `bad request: ${err.message}`);
-      throw err;
-    }
-    if (metrics.totalClients >= opts.maxClients) {
-      metrics.rejected++;
-      return refusal(503, 'too many clients', { 'retry-after': '1' });
-    }
-    return { query };
+export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
+  const { tls: _tls, port: _port, ...rest } = options as ServerOptions;
+  const { opts, channels, app } = await open(rest);
+  let closing: Promise<void> | undefined;
+  return {
+    handle: (req, res) => app.request(req, res),
+    handleUpgrade: (req, socket, head) => app.upgrade(req, socket, head),
+    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(() => channels.close())),
   };
+}
 
-  const route = (req: IncomingMessage, res: ServerResponse): void => {
-    const checked = guard(req);
-    if (isRefusal(checked)) return refuse(res, checked);
-    const { url, cors } = checked;
-    const path = url.pathname;
-    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
-    if (req.method === 'OPTIONS') return void res.writeHead(204, { allow: 'GET, HEAD, OPTIONS', ...(cors['access-control-allow-origin'] && preflightHeaders(cors)) }).end();
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed', { allow: 'GET, HEAD, OPTIONS' });
-    // The page holds no data, so it loads without the token and asks for one on a 401.
-    if (LiveView.owns(path)) return void liveView.serve(req, res, path).catch(() => res.destroy());
-    if (!API_ROUTES.has(path)) return plain(res, 404, `not found: ${path.slice(0, 200)}`);
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return void res.end(`${JSON.stringify(health(authorized(req, url)))}\n`);
-    }
-    if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      return void res.end(metrics.render(follower));
-    }
-    if (path === '/ws') return plain(res, 426, 'upgrade required: /ws is a WebSocket endpoint', { upgrade: 'websocket' });
-    const admitted = admit(req, url, false);
-    if (isRefusal(admitted)) return refuse(res, admitted);
-    serveHttpStream(req, res, admitted.query, httpCtx).catch(() => res.destroy());
-  };
-
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const checked = guard(req);
-    if (isRefusal(checked)) return rawAnswer(socket, checked);
-    const path = checked.url.pathname;
-    if (path !== '/ws') return rawAnswer(socket, refusal(404, `not found: ${path.slice(0, 200)}`));
-    if (req.method !== 'GET') return rawAnswer(socket, refusal(405, 'method not allowed', { allow: 'GET' }));
-    const admitted = admit(req, checked.url, true);
-    if (isRefusal(admitted)) return rawAnswer(socket, admitted);
-    ws.upgrade(req, socket, head, admitted.query).catch(() => socket.destroy());
-  };
-
-  // A bug in a handler must cost one request, never the server and every other client.
-  const server = listener(opts, (req, res) => {
-    try {
-      route(req, res);
-    } catch {
-      if (res.headersSent) res.destroy();
-      else plain(res, 500, 'internal error');
-    }
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    try {
-      upgrade(req, socket, head);
-    } catch {
-      rawAnswer(socket, refusal(500, 'internal error'));
-    }
-  });
+export async function createServer(options: ServerOptions): Promise<EvlogServer> {
+  const { opts, channels, file, app } = await open(options);
+  const server = listener(opts, (req, res) => app.request(req, res));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
   // One more than we serve, so that too many fields is seen and answered (guard.ts).
   server.maxHeadersCount = MAX_HEADER_COUNT + 1;
@@ -159,7 +91,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   try {
     address = await listenOn(server, opts.port, opts.host);
   } catch (err) {
-    await Promise.all([follower.close(), ws.close(0)]);
+    await Promise.all([channels.close(), app.close(0)]);
     throw err;
   }
 
@@ -168,14 +100,13 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     closing ??= (async () => {
       const closed = once(server, 'close');
       server.close();
-      for (const res of openStreams) res.end();
-      await ws.close(opts.shutdownGraceMs);
+      await app.close(opts.shutdownGraceMs);
       server.closeAllConnections();
-      await follower.close();
+      await channels.close();
       await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
   };
 
-  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower, close };
+  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower: file.follower, close };
 }

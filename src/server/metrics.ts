@@ -1,6 +1,5 @@
 /** Counters for `/metrics`, rendered in the Prometheus text format. */
-import type { Follower } from '../follow/follower.js';
-import type { LineReader } from '../follow/reader.js';
+import type { Source, SourceReader } from '../sources/source.js';
 import type { Encoded } from './encode.js';
 
 export const TRANSPORTS = ['http', 'sse', 'ws'] as const;
@@ -19,9 +18,9 @@ export class Metrics {
   readonly truncatedLines = perTransport();
   rejected = 0;
   /** Every connected client's reader, to see how far behind the slowest one is. */
-  readonly readers = new Set<LineReader>();
+  readonly readers = new Set<SourceReader>();
 
-  /** Bytes between the slowest client and the end of the file it is reading. */
+  /** How far the slowest client is behind the head of its source (bytes for a file). */
   get maxLagBytes(): number {
     let max = 0;
     for (const reader of this.readers) max = Math.max(max, reader.lag);
@@ -39,7 +38,7 @@ export class Metrics {
     this.bytesSent[transport] += encoded.payload.length;
   }
 
-  render(follower: Follower): string {
+  render(source: Source): string {
     const out: string[] = [];
     const family = (name: string, type: 'gauge' | 'counter', help: string, values: Record<Transport, number> | number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -54,11 +53,7 @@ export class Metrics {
     family('evlog_bytes_sent_total', 'counter', 'Payload bytes sent to clients.', this.bytesSent);
     family('evlog_truncated_lines_total', 'counter', 'Lines sent cut at --max-line-bytes.', this.truncatedLines);
     family('evlog_client_lag_bytes_max', 'gauge', 'Bytes the slowest client is behind the end of its file.', this.maxLagBytes);
-    family('evlog_file_bytes_read_total', 'counter', 'Bytes read from the file (shared reads counted once).', follower.bytesRead);
-    family('evlog_file_size_bytes', 'gauge', 'Size of the followed file.', follower.current?.size ?? 0);
-    family('evlog_rotations_total', 'counter', 'Times the file was replaced at its path.', follower.rotations);
-    family('evlog_truncations_total', 'counter', 'Times the file was found truncated (copy-truncate), also when it had grown again.', follower.truncations);
-    family('evlog_gaps_total', 'counter', 'Gaps reported to clients: places a stream could not resume exactly (a rotated file gone, unread bytes truncated, an id beyond its file).', follower.gaps);
+    for (const f of source.metrics()) family(f.name, f.type, f.help, f.value);
     return `${out.join('\n')}\n`;
   }
 }

@@ -1,6 +1,6 @@
 /** Server options: defaults merged once, validated, frozen (as ws's WebSocketServer does). */
-import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
+import { checkInt, eachParsedAs, given } from '../option-checks.js';
 import { parseHostName, parseOrigin } from '../options.js';
 
 export interface TlsFiles {
@@ -37,7 +37,8 @@ export type ResolvedServerOptions = Readonly<
   Required<Omit<ServerOptions, 'token' | 'tls'>> & { token: string | undefined; tls: TlsFiles | undefined }
 >;
 
-const defaults = {
+/** The defaults, written once: `evlog serve`'s flags show and use these. */
+export const SERVER_DEFAULTS = {
   port: 8001,
   host: '127.0.0.1',
   allowOrigins: [] as readonly string[],
@@ -53,40 +54,21 @@ const defaults = {
   },
 };
 
-function positiveInt(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new UsageError('EVLOG_ERR_OPTION', `${name} must be a whole number >= ${min}, got ${value}`);
-  }
-}
-
-/** The CLI's flag parsers, reused so a library caller gets the same normalisation and errors. */
-function each(name: string, values: readonly string[], parse: (v: string) => string): readonly string[] {
-  return Object.freeze(values.map((value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      if (err instanceof InvalidArgumentError) throw new UsageError('EVLOG_ERR_OPTION', `${name}: ${err.message}`);
-      throw err;
-    }
-  }));
-}
-
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const merged = { ...defaults, ...given } as unknown as Required<ServerOptions>;
+  const merged = { ...SERVER_DEFAULTS, ...given(options) } as Required<ServerOptions>;
   if (typeof merged.file !== 'string' || merged.file === '') throw new UsageError('EVLOG_ERR_OPTION', 'file is required');
-  positiveInt('port', merged.port, 0);
+  checkInt('port', merged.port, 0);
   if (merged.port > 65535) throw new UsageError('EVLOG_ERR_OPTION', `port must be 0 to 65535, got ${merged.port}`);
-  positiveInt('maxLineBytes', merged.maxLineBytes, 1);
-  positiveInt('maxClients', merged.maxClients, 1);
+  checkInt('maxLineBytes', merged.maxLineBytes, 1);
+  checkInt('maxClients', merged.maxClients, 1);
   if (merged.token === '') throw new UsageError('EVLOG_ERR_OPTION', 'token must not be empty');
   if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
     throw new UsageError('EVLOG_ERR_OPTION', 'tls needs both a certificate and a key');
   }
   return Object.freeze({
     ...merged,
-    allowOrigins: each('allowOrigins', merged.allowOrigins, parseOrigin),
-    allowHosts: each('allowHosts', merged.allowHosts, parseHostName),
+    allowOrigins: eachParsedAs('allowOrigins', merged.allowOrigins, parseOrigin),
+    allowHosts: eachParsedAs('allowHosts', merged.allowHosts, parseHostName),
     token: options.token,
     tls: options.tls,
   });

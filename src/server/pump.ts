@@ -4,7 +4,7 @@
  * most one batch waits per client, so a slow client is simply not read for. This loop is the
  * whole of backpressure.
  */
-import type { LineReader } from '../follow/reader.js';
+import type { SourceReader } from '../sources/source.js';
 import { encodeShared, type EncodeOptions, type Encoded } from './encode.js';
 import { filterTurn } from './filter-lane.js';
 
@@ -21,7 +21,7 @@ export interface Sink {
 /** A filtered slice that took longer than this marks its filter as costly: it then waits for its turn. */
 const COSTLY_MS = 1;
 
-export async function pump(reader: LineReader, sink: Sink, options: EncodeOptions, onSent: (encoded: Encoded) => void): Promise<void> {
+export async function pump(reader: SourceReader, sink: Sink, options: EncodeOptions, onSent: (encoded: Encoded) => void): Promise<void> {
   let draining: Promise<void> | undefined;
   let costly = false;
   for (;;) {

@@ -3,16 +3,15 @@
  * bad request gets a 400 with a one-line reason instead of a stream that goes wrong later.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { decodeCursor } from '../cursor.js';
-import type { StartAt } from '../follow/reader.js';
+import type { Start } from '../sources/source.js';
 import type { Encoding } from './encode.js';
 import { compileLinear, UnsafePattern } from './safe-regex.js';
 
 export class BadRequest extends Error {}
 
-export interface StreamQuery {
-  encoding: Encoding;
-  startAt: StartAt;
+export interface StreamQuery<E extends Encoding = Encoding> {
+  encoding: E;
+  startAt: Start;
   match: RegExp | undefined;
   /** Send the lines the match rejects instead (`invert=1`, like `grep -v`). */
   invert: boolean;
@@ -25,11 +24,13 @@ function parseTail(value: string): number {
   return Number(value);
 }
 
-function parseFrom(value: string, source: string): StartAt {
+/** Whether an id is one the source could have written: only it knows what ids look like. */
+export type IdCheck = (id: string) => boolean;
+
+function parseFrom(value: string, source: string, isId: IdCheck): Start {
   if (value === 'start') return { kind: 'start' };
-  const cursor = decodeCursor(value);
-  if (!cursor) throw new BadRequest(`${source}: '${value}' is not an id from this server (or 'start')`);
-  return { kind: 'after', cursor };
+  if (!isId(value)) throw new BadRequest(`${source}: '${value}' is not an id from this server (or 'start')`);
+  return { kind: 'after', id: value };
 }
 
 function parseFlag(name: string, value: string | null): boolean {
@@ -47,24 +48,12 @@ function parseMatch(value: string, ignoreCase: boolean): RegExp {
   }
 }
 
-function negotiate(format: string | null, accept: string | undefined, ws: boolean): Encoding {
-  if (ws) {
-    if (format === null || format === 'ndjson') return 'ws-ndjson';
-    if (format === 'text') return 'ws-text';
-    throw new BadRequest(`format: expected text or ndjson, got '${format}'`);
-  }
-  if (format !== null) {
-    if (format === 'text' || format === 'ndjson' || format === 'sse') return format;
-    throw new BadRequest(`format: expected text, ndjson or sse, got '${format}'`);
-  }
-  if (accept?.includes('text/event-stream')) return 'sse';
-  if (accept?.includes('application/x-ndjson')) return 'ndjson';
-  return 'text';
-}
+/** How a transport picks its encoding from `format=` and the Accept header (throws BadRequest). */
+export type Negotiate<E extends Encoding> = (format: string | null, accept: string | undefined) => E;
 
-export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boolean): StreamQuery {
+export function parseStreamQuery<E extends Encoding>(url: URL, headers: IncomingHttpHeaders, negotiate: Negotiate<E>, isId: IdCheck): StreamQuery<E | 'sse-batch'> {
   const params = url.searchParams;
-  let encoding = negotiate(params.get('format'), headers.accept, ws);
+  let encoding: E | 'sse-batch' = negotiate(params.get('format'), headers.accept);
   if (parseFlag('batch', params.get('batch'))) {
     if (encoding !== 'sse') throw new BadRequest('batch: only with format=sse (the other formats batch already)');
     encoding = 'sse-batch';
@@ -73,11 +62,11 @@ export function parseStreamQuery(url: URL, headers: IncomingHttpHeaders, ws: boo
   const from = params.get('from');
   const match = params.get('match');
 
-  let startAt: StartAt = tail === null ? { kind: 'new' } : { kind: 'tail', lines: parseTail(tail) };
-  if (from !== null) startAt = parseFrom(from, 'from');
+  let startAt: Start = tail === null ? { kind: 'new' } : { kind: 'tail', lines: parseTail(tail) };
+  if (from !== null) startAt = parseFrom(from, 'from', isId);
   // A reconnecting EventSource repeats its original URL; the id it last saw must win over it.
   const lastEventId = headers['last-event-id'];
-  if (typeof lastEventId === 'string' && lastEventId !== '') startAt = parseFrom(lastEventId, 'Last-Event-ID');
+  if (typeof lastEventId === 'string' && lastEventId !== '') startAt = parseFrom(lastEventId, 'Last-Event-ID', isId);
 
   // The browser view pushes its filter here; a page cannot pass regex flags inside the pattern.
   const ignoreCase = parseFlag('ignore_case', params.get('ignore_case'));

@@ -3,21 +3,13 @@
  * are plain ASCII: no quote, backslash or control character. Their JSON form is their own bytes in
  * quotes, so they are copied from the file's buffer into the record with no string made for the
  * line, its id, its session or its event. (A JSON object line with fields has quotes, so it never
- * looks plain; `{}` has no fields either way.) Any other line goes through `recordJson`, which
- * defines the record; the byte path must give exactly what it gives.
+ * looks plain; `{}` has no fields either way.) Any other line goes through `recordJson` (wire/),
+ * which defines the record; the byte path must give exactly what it gives.
  */
-import { jsonString, parseEventLine } from '../record.js';
+import { recordJson } from '../wire/record.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
-
-/** A record as text: the definition, and the way for lines the byte path declines. */
-export function recordJson(id: string, line: string, truncated: boolean): string {
-  const fields = parseEventLine(line);
-  let json = `{"id":"${id}","line":${jsonString(line)}`;
-  if (fields) json += `,"session":${jsonString(fields.session)},"event":${jsonString(fields.event)}`;
-  return truncated ? `${json},"truncated":true}` : `${json}}`;
-}
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const ID_OPEN = bytes('{"id":"');

@@ -7,20 +7,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Follower } from '../follow/follower.js';
-import { LineReader } from '../follow/reader.js';
-import type { Metrics } from './metrics.js';
-import { pump, type Sink } from './pump.js';
-import type { StreamQuery } from './query.js';
-import { START_HEADER } from '../cursor.js';
+import type { Sink } from './pump.js';
+import { BadRequest, type StreamQuery } from './query.js';
+import { Subscription, type SubscribeContext } from './subscribe.js';
+import { START_HEADER } from '../wire/types.js';
 
 /** Bytes queued in ws before we stop reading for that client. */
 const HIGH_WATER = 1024 * 1024;
 
-export interface WsContext {
-  follower: Follower;
-  metrics: Metrics;
-  maxLineBytes: number;
+export type WsEncoding = 'ws-text' | 'ws-ndjson';
+
+/** A message per batch: NDJSON records unless `format=text`; there is no Accept to go by. */
+export function negotiateWs(format: string | null): WsEncoding {
+  if (format === null || format === 'ndjson') return 'ws-ndjson';
+  if (format === 'text') return 'ws-text';
+  throw new BadRequest(`format: expected text or ndjson, got '${format}'`);
 }
 
 const SEND_OPTIONS = { binary: false } as const;
@@ -70,14 +71,14 @@ class WsSink implements Sink {
 
 export class WsEndpoint {
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
-  readonly #ctx: WsContext;
+  readonly #ctx: SubscribeContext;
   readonly #alive = new WeakMap<WebSocket, boolean>();
   readonly #heartbeat: NodeJS.Timeout;
 
   /** The id each upgrade's stream starts after, for its response headers. */
   readonly #startIds = new WeakMap<IncomingMessage, string>();
 
-  constructor(ctx: WsContext, pingMs: number) {
+  constructor(ctx: SubscribeContext, pingMs: number) {
     this.#ctx = ctx;
     this.#wss.on('headers', (headers, req) => {
       const startId = this.#startIds.get(req);
@@ -91,41 +92,29 @@ export class WsEndpoint {
     return this.#wss.clients;
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery): Promise<void> {
-    const reader = new LineReader(this.#ctx.follower, query.startAt, { maxLineBytes: this.#ctx.maxLineBytes });
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery<WsEncoding | 'sse-batch'>): Promise<void> {
+    const subscription = new Subscription(this.#ctx, query);
     let served = false;
     // A handshake that fails (or a peer that leaves first) never reaches #serve.
     socket.once('close', () => {
-      if (!served) reader.close();
+      if (!served) subscription.close();
     });
-    const startId = await reader.resumeId();
+    const startId = await subscription.startId();
     if (socket.destroyed) return;
     if (startId !== undefined) this.#startIds.set(req, startId);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       served = true;
       // A failed read ends this client only; it must never become an unhandled rejection.
-      this.#serve(ws, reader, query).catch(() => ws.terminate());
+      this.#serve(ws, subscription, query.encoding).catch(() => ws.terminate());
     });
   }
 
-  async #serve(ws: WebSocket, reader: LineReader, query: StreamQuery): Promise<void> {
-    const { metrics, maxLineBytes } = this.#ctx;
-    metrics.readers.add(reader);
+  async #serve(ws: WebSocket, subscription: Subscription, encoding: StreamQuery['encoding']): Promise<void> {
     this.#alive.set(ws, true);
     ws.on('pong', () => this.#alive.set(ws, true));
-    ws.on('close', () => reader.close());
-    ws.on('error', () => reader.close());
-    metrics.clients.ws++;
-    metrics.connections.ws++;
-    try {
-      await pump(reader, new WsSink(ws), { encoding: query.encoding, maxLineBytes, match: query.match, invert: query.invert }, (encoded) =>
-        metrics.count('ws', encoded),
-      );
-    } finally {
-      reader.close();
-      metrics.readers.delete(reader);
-      metrics.clients.ws--;
-    }
+    ws.on('close', () => subscription.close());
+    ws.on('error', () => subscription.close());
+    await subscription.run('ws', new WsSink(ws), encoding);
   }
 
   #ping(): void {

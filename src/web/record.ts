@@ -1,12 +1,11 @@
-/** A record as `/stream?format=sse` sends it in each event's `data:` (see the server's record.ts). */
-export interface LiveRecord {
-  id: string;
-  line: string;
-  session?: string;
-  event?: string;
-  truncated?: boolean;
-  /** A place the stream skipped (`event: gap`); `line` then says so in words. */
-  gap?: { reason: string; bytes: number | null };
+import type { Gap, StreamRecord } from '../wire/types.js';
+
+/**
+ * A row of the view: a record as `/stream?format=sse` sends it in each event's `data:`, or a place
+ * the stream skipped (`event: gap`), whose `line` then says so in words.
+ */
+export interface LiveRecord extends StreamRecord {
+  gap?: Gap;
 }
 
 /** One SSE event of `format=sse&batch=1`: a record per line. */
@@ -31,6 +30,7 @@ export function parseRecord(data: string): LiveRecord | undefined {
 /** An `event: gap` as a row of its own: the stream skipped something it could not deliver. */
 export function parseGap(data: string): LiveRecord | undefined {
   try {
+    // Unchecked until each field is looked at.
     const value = JSON.parse(data) as { id?: unknown; file?: unknown; gap?: { reason?: unknown; bytes?: unknown } } | null;
     const reason = value?.gap?.reason;
     if (typeof value?.id !== 'string' || typeof reason !== 'string') return undefined;

@@ -1,18 +1,12 @@
 import { afterEach, vi } from 'vitest';
-import { Follower } from '../../src/follow/follower.js';
-import { LineReader, type StartAt } from '../../src/follow/reader.js';
+import { Follower } from '../../src/sources/file/follower.js';
+import { LineReader, type StartAt } from '../../src/sources/file/reader.js';
 import { encodeBatch } from '../../src/server/encode.js';
+import type { GapRecord, StreamRecord } from '../../src/wire/types.js';
 import { SeqList } from './lines.js';
 
-export interface Rec {
-  id: string;
-  line: string;
-  session?: string;
-  event?: string;
-  truncated?: boolean;
-  file?: string;
-  gap?: { reason: string; bytes: number | null };
-}
+/** A record or a gap record, as a reader's batches encode to. */
+export type Rec = StreamRecord & Partial<GapRecord>;
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {

@@ -1,0 +1,85 @@
+/**
+ * `listen()`'s options: defaults merged once (the CLI's flags show and use the same), every value
+ * checked before anything connects, the result frozen.
+ */
+import type { Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { checkInt, eachParsedAs, given } from '../option-checks.js';
+import { parseRegex } from '../options.js';
+import { isResumePoint } from '../wire/id.js';
+import type { Callback } from './callback.js';
+import type { ColorWhen } from './highlight.js';
+
+export interface ListenOptions {
+  url?: string;
+  match?: readonly string[];
+  ignoreCase?: boolean;
+  invert?: boolean;
+  /** A module path (relative to the cwd) or the function itself. */
+  callback?: string | Callback;
+  json?: boolean;
+  print?: boolean;
+  /** Highlight the matched text in printed lines (default `auto`: when stdout is a terminal). */
+  color?: ColorWhen;
+  count?: number;
+  from?: string;
+  tail?: number;
+  checkpoint?: string;
+  retries?: number;
+  retryDelayMs?: number;
+  deadLetter?: string;
+  callbackTimeoutMs?: number;
+  concurrency?: number;
+  token?: string;
+  /** PEM certificates to trust for https:// and wss://. */
+  ca?: string | Buffer;
+  reconnect?: boolean;
+  signal?: AbortSignal;
+  stdout?: Writable;
+  /** Diagnostics, one line each (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** How long shutdown waits for running callbacks before aborting them (default: the callback timeout, at most 10 s). */
+  shutdownGraceMs?: number;
+}
+
+/** The defaults, written once: `evlog listen`'s flags show and use these. */
+export const LISTEN_DEFAULTS = {
+  url: 'http://127.0.0.1:8001',
+  match: [] as readonly string[],
+  color: 'auto' as ColorWhen,
+  retries: 3,
+  retryDelayMs: 100,
+  callbackTimeoutMs: 30_000,
+  concurrency: 1,
+  count: Number.POSITIVE_INFINITY,
+};
+
+const LONGEST_GRACE_MS = 10_000;
+
+type Defaulted = keyof typeof LISTEN_DEFAULTS | 'log' | 'stdout' | 'shutdownGraceMs';
+export type ResolvedListenOptions = Readonly<Omit<ListenOptions, Defaulted> & Required<Pick<ListenOptions, Defaulted>>>;
+
+const stderrLog = (line: string): void => {
+  process.stderr.write(`evlog: ${line}\n`);
+};
+
+export function resolveListenOptions(options: ListenOptions): ResolvedListenOptions {
+  const merged = { ...LISTEN_DEFAULTS, log: stderrLog, stdout: process.stdout, ...given(options) };
+  const flags = merged.ignoreCase === true ? 'i' : '';
+  eachParsedAs('match', merged.match, (pattern) => parseRegex(pattern, flags));
+  if (merged.count !== Number.POSITIVE_INFINITY) checkInt('count', merged.count, 1);
+  if (merged.tail !== undefined) checkInt('tail', merged.tail, 0);
+  checkInt('retries', merged.retries, 0);
+  checkInt('retryDelayMs', merged.retryDelayMs, 0);
+  checkInt('callbackTimeoutMs', merged.callbackTimeoutMs, 1);
+  checkInt('concurrency', merged.concurrency, 1);
+  if (merged.shutdownGraceMs !== undefined) checkInt('shutdownGraceMs', merged.shutdownGraceMs, 0);
+  if (merged.from !== undefined && !isResumePoint(merged.from)) {
+    throw new UsageError('EVLOG_ERR_OPTION', `from: expected a record id or 'start', got ${JSON.stringify(merged.from.slice(0, 40))}`);
+  }
+  return Object.freeze({
+    ...merged,
+    match: Object.freeze([...merged.match]),
+    shutdownGraceMs: merged.shutdownGraceMs ?? Math.min(merged.callbackTimeoutMs, LONGEST_GRACE_MS),
+  });
+}

@@ -1,0 +1,288 @@
+/**
+ * Follows a path by name, like `tail -F`. Watchers only say *that* something changed; the truth
+ * comes from stat of the path and fstat of the open descriptor (identity, size, and the
+ * fingerprint of the first line). Every notification re-checks them, so merged or dropped events
+ * cannot mislead us, and a slow poll covers anything a watcher misses (a directory that does not
+ * exist yet, network file systems).
+ */
+import { EventEmitter } from 'node:events';
+import { open } from 'node:fs/promises';
+import { fstatSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { RuntimeError, describeSystemError, isErrnoException } from '../../errors.js';
+import { sameFile, type FileIdentity } from './cursor.js';
+import { ChunkCache } from './chunk-cache.js';
+import { Generation } from './generation.js';
+import { Drain } from './drain.js';
+import { PathWatch } from './path-watch.js';
+import { History } from './history.js';
+import { CheckLoop, type CheckKind } from './check-loop.js';
+import { ChangeSignal } from './signal.js';
+
+export interface FollowerEvents {
+  /** The file grew, was replaced or was truncated: readers should look again. */
+  change: [];
+  rotate: [from: Generation, to: Generation];
+  truncate: [gen: Generation];
+  /** A problem worth a log line that does not stop following (e.g. the path became unreadable). */
+  warning: [message: string];
+}
+
+export interface FollowerOptions {
+  /** Safety-net re-check interval, for changes no watcher reported. */
+  pollMs?: number;
+  /** How long a rotated file must stay unchanged before it is taken as finished. */
+  quietMs?: number;
+  /** The file's name as the user gave it (records and gaps carry it); the path by default. */
+  name?: string;
+}
+
+const DEFAULT_POLL_MS = 1000;
+
+export class Follower extends EventEmitter<FollowerEvents> {
+  readonly file: string;
+  readonly name: string;
+  readonly cache = new ChunkCache();
+  current: Generation | undefined;
+  rotations = 0;
+  truncations = 0;
+  /** Gaps reported to readers: places where an exact resume was impossible. */
+  gaps = 0;
+  /** Every byte read from the file, shared reads counted once. */
+  bytesRead = 0;
+  #generations: Generation[] = [];
+  readonly #watch: PathWatch;
+  readonly #drain: Drain;
+  readonly #history: History;
+  #poll: NodeJS.Timeout | undefined;
+  readonly #checks = new CheckLoop(
+    async (look) => {
+      await this.#check(false, look);
+      this.#lastWarning = '';
+    },
+    (err) => this.#warn(`cannot follow ${this.file}: ${describeSystemError(err)}`),
+  );
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  readonly #signal = new ChangeSignal();
+  #lastWarning = '';
+
+  private constructor(file: string, options: FollowerOptions) {
+    super();
+    this.file = path.resolve(file);
+    this.name = options.name ?? file;
+    this.#drain = new Drain(() => this.#notify(), options.quietMs);
+    this.#history = new History(this.file, (n) => (this.bytesRead += n));
+    this.#watch = new PathWatch(
+      this.file,
+      (kind) => this.poke(kind),
+      (message) => this.#warn(message),
+      (name) => this.#history.touched(name),
+    );
+  }
+
+  /**
+   * Starts following. The watcher is ready before the first look at the file, so nothing appended
+   * in between goes unnoticed. A path that is a directory or unreadable fails here; a missing one
+   * is waited for.
+   */
+  static async start(file: string, options: FollowerOptions = {}): Promise<Follower> {
+    const follower = new Follower(file, options);
+    try {
+      follower.#watch.ensure();
+      await follower.#history.start();
+      await follower.#check(true);
+    } catch (err) {
+      await follower.close();
+      throw err;
+    }
+    follower.#poll = setInterval(() => follower.poke('look'), options.pollMs ?? DEFAULT_POLL_MS);
+    follower.#poll.unref();
+    return follower;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether a watcher covers the file's directory (false while it does not exist). */
+  get watching(): boolean {
+    return this.#watch.watching;
+  }
+
+  /** Resolves at the next change (or at close). Shared by every waiting reader. */
+  changed(): Promise<void> {
+    return this.#signal.next();
+  }
+
+  /** The open generation with this identity, if any (for resuming by id). */
+  find(identity: FileIdentity): Generation | undefined {
+    return this.#generations.find((gen) => !gen.isClosed && sameFile(gen, identity));
+  }
+
+  /** Shares a rotated file a reader opened again (see rotated.ts) with the readers after it. */
+  adopt(gen: Generation): Generation {
+    const open = this.find(gen);
+    if (open) return open;
+    this.#prune();
+    this.#generations.push(gen);
+    return gen;
+  }
+
+  /**
+   * A reader found the byte before its offset is no longer a newline: the file was truncated and
+   * written again, past where the reader is, before a check saw it shrink.
+   */
+  truncatedUnderReader(gen: Generation, epoch: number): void {
+    if (gen.epoch !== epoch || gen.isClosed) return;
+    this.#truncated(gen, fstatSync(gen.handle.fd).size);
+  }
+
+  /** Counts bytes read for readers outside `Generation.read` (rotated files opened again). */
+  countRead(bytes: number): void {
+    this.bytesRead += bytes;
+  }
+
+  /** Asks for a re-check (see check-loop.ts); a look at the path unless told it is an append. */
+  poke(kind: CheckKind = 'look'): void {
+    if (!this.#closed) this.#checks.request(kind);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    this.#checks.stop();
+    clearInterval(this.#poll);
+    this.#drain.close();
+    this.emit('change');
+    this.#signal.close();
+    await this.#watch.close();
+    await Promise.all(this.#generations.map((gen) => gen.close()));
+  }
+
+  async #check(starting: boolean, look = true): Promise<void> {
+    if (this.#closed) return;
+    // Watching before we look at the file, so nothing appended in between goes unnoticed.
+    this.#watch.ensure();
+    this.#drain.look();
+    let pathStats: Stats | undefined;
+    if (!look && this.current) return this.#grown(this.current);
+    try {
+      // Synchronous on purpose: a stat is microseconds, a trip through the threadpool is not,
+      // and this runs on every append.
+      pathStats = statSync(this.file);
+    } catch (err) {
+      if (!isErrnoException(err, 'ENOENT') && !isErrnoException(err, 'ENOTDIR')) throw this.#fileError(err);
+    }
+    if (pathStats?.isDirectory()) throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const current = this.current;
+
+    if (pathStats && (!current || !sameFile(current, pathStats))) {
+      await this.#openNext(current, starting);
+      return;
+    }
+    if (current) this.#grown(current);
+  }
+
+  /**
+   * Same file at the path (or none: deleted or renamed away, and a writer may still append to the
+   * inode we hold), so its descriptor tells how much there is.
+   */
+  #grown(current: Generation): void {
+    const { size } = fstatSync(current.handle.fd);
+    if (size < current.size) {
+      this.#truncated(current, size);
+    } else if (size > current.size) {
+      // Grown, or truncated and written again past the old size before we looked: a first line
+      // that is not the one it was tells the two apart.
+      const known = current.fingerprint();
+      if (known !== undefined && current.fingerprintNow() !== known) return this.#truncated(current, size);
+      current.size = size;
+      current.lastGrowth = performance.now();
+      this.#notify();
+    }
+  }
+
+  #truncated(gen: Generation, size: number): void {
+    gen.truncated(size);
+    this.truncations++;
+    this.emit('truncate', gen);
+    this.#notify();
+  }
+
+  /**
+   * The path holds a new inode: the old generation is drained until quiet while the new one
+   * streams (see drain.ts).
+   */
+  async #openNext(previous: Generation | undefined, starting: boolean): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.file, 'r');
+    } catch (err) {
+      if (isErrnoException(err, 'ENOENT')) return; // gone again already; the next event tells
+      if (starting) throw this.#fileError(err);
+      throw err;
+    }
+    // Identity from the descriptor we hold, not the earlier stat of the path: no race.
+    const stats = await handle.stat();
+    if (stats.isDirectory()) {
+      await handle.close();
+      throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    }
+    if (previous && sameFile(previous, stats)) {
+      // Renamed away and back between two looks.
+      await handle.close();
+      return;
+    }
+    const gen = new Generation(handle, stats, stats.size, (n) => (this.bytesRead += n)).acquire();
+    let last = previous;
+    if (previous) {
+      // Files that came and went at the path since the last look are read in between.
+      for (const missed of await this.#history.missedBetween(previous, gen)) {
+        last!.next = missed;
+        last = missed;
+        this.rotations++;
+      }
+      if (this.#closed) return void gen.close();
+    } else {
+      this.#history.followed(gen);
+    }
+    this.#prune();
+    this.#generations.push(gen);
+    this.current = gen;
+    if (previous && last) {
+      last.next = gen;
+      this.rotations++;
+      this.#drain.add(previous);
+      this.emit('rotate', previous, gen);
+    }
+    this.#notify();
+    // A file that appeared after we started, or replaced another, was missing for chokidar. After
+    // the readers are told: the directory watch already covers the new file.
+    if (!starting) this.#watch.renew();
+  }
+
+  #prune(): void {
+    this.#generations = this.#generations.filter((gen) => !gen.isClosed);
+  }
+
+  #notify(): void {
+    this.emit('change');
+    this.#signal.fire();
+  }
+
+  #fileError(err: unknown): RuntimeError {
+    return new RuntimeError('EVLOG_ERR_FILE_READ', `cannot read ${this.file}: ${describeSystemError(err)}`, { cause: err });
+  }
+
+  #warn(message: string): void {
+    // The safety poll would repeat the same complaint every second.
+    if (message === this.#lastWarning) return;
+    this.#lastWarning = message;
+    this.emit('warning', message);
+  }
+}

@@ -1,0 +1,75 @@
+/** A followed file as a source: the follower is shared, each subscriber gets its own reader. */
+import type { MetricFamily, Source, SourceReader, Start } from '../source.js';
+import { decodeCursor } from './cursor.js';
+import { Follower } from './follower.js';
+import { LineReader, type StartAt } from './reader.js';
+
+export interface FileSourceOptions {
+  pollMs: number;
+  onWarning: (message: string) => void;
+}
+
+export class FileSource implements Source {
+  readonly follower: Follower;
+
+  private constructor(follower: Follower) {
+    this.follower = follower;
+  }
+
+  /** Fails (a directory, no permission) before anything is served; a missing file is waited for. */
+  static async open(file: string, options: FileSourceOptions): Promise<FileSource> {
+    const follower = await Follower.start(file, { pollMs: options.pollMs, name: file });
+    follower.on('warning', (message) => options.onWarning(message));
+    return new FileSource(follower);
+  }
+
+  get name(): string {
+    return this.follower.name;
+  }
+
+  isId(id: string): boolean {
+    return decodeCursor(id) !== undefined;
+  }
+
+  open(start: Start, options: { maxLineBytes: number }): SourceReader {
+    return new LineReader(this.follower, toStartAt(start), options);
+  }
+
+  health(): Record<string, unknown> {
+    const { file, current } = this.follower;
+    return {
+      file,
+      exists: current !== undefined,
+      size: current?.size ?? 0,
+      identity: current ? { dev: current.dev, ino: current.ino } : null,
+    };
+  }
+
+  metrics(): MetricFamily[] {
+    const f = this.follower;
+    return [
+      { name: 'evlog_file_bytes_read_total', type: 'counter', help: 'Bytes read from the file (shared reads counted once).', value: f.bytesRead },
+      { name: 'evlog_file_size_bytes', type: 'gauge', help: 'Size of the followed file.', value: f.current?.size ?? 0 },
+      { name: 'evlog_rotations_total', type: 'counter', help: 'Times the file was replaced at its path.', value: f.rotations },
+      { name: 'evlog_truncations_total', type: 'counter', help: 'Times the file was found truncated (copy-truncate), also when it had grown again.', value: f.truncations },
+      {
+        name: 'evlog_gaps_total',
+        type: 'counter',
+        help: 'Gaps reported to clients: places a stream could not resume exactly (a rotated file gone, unread bytes truncated, an id beyond its file).',
+        value: f.gaps,
+      },
+    ];
+  }
+
+  close(): Promise<void> {
+    return this.follower.close();
+  }
+}
+
+function toStartAt(start: Start): StartAt {
+  if (start.kind !== 'after') return start;
+  const cursor = decodeCursor(start.id);
+  // isId let the id in; anything else is a caller's bug, not a client's.
+  if (!cursor) throw new TypeError(`not an id of this file: ${start.id}`);
+  return { kind: 'after', cursor };
+}
