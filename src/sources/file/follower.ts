@@ -6,10 +6,9 @@
  * exist yet, network file systems).
  */
 import { EventEmitter } from 'node:events';
-import { open } from 'node:fs/promises';
 import { fstatSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { RuntimeError, describeSystemError, isErrnoException } from '../../errors.js';
+import { describeSystemError, isErrnoException } from '../../errors.js';
 import { sameFile, type FileIdentity } from './cursor.js';
 import { ChunkCache } from './chunk-cache.js';
 import { Generation } from './generation.js';
@@ -17,6 +16,7 @@ import { Drain } from './drain.js';
 import { PathWatch } from './path-watch.js';
 import { History } from './history.js';
 import { CheckLoop, type CheckKind } from './check-loop.js';
+import { fileError, isDirectoryError, openAtPath } from './open-path.js';
 import { ChangeSignal } from './signal.js';
 
 export interface FollowerEvents {
@@ -176,9 +176,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
       // and this runs on every append.
       pathStats = statSync(this.file);
     } catch (err) {
-      if (!isErrnoException(err, 'ENOENT') && !isErrnoException(err, 'ENOTDIR')) throw this.#fileError(err);
+      if (!isErrnoException(err, 'ENOENT') && !isErrnoException(err, 'ENOTDIR')) throw fileError(this.file, err);
     }
-    if (pathStats?.isDirectory()) throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    if (pathStats?.isDirectory()) throw isDirectoryError(this.file);
     const current = this.current;
 
     if (pathStats && (!current || !sameFile(current, pathStats))) {
@@ -219,26 +219,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
    * streams (see drain.ts).
    */
   async #openNext(previous: Generation | undefined, starting: boolean): Promise<void> {
-    let handle;
-    try {
-      handle = await open(this.file, 'r');
-    } catch (err) {
-      if (isErrnoException(err, 'ENOENT')) return; // gone again already; the next event tells
-      if (starting) throw this.#fileError(err);
-      throw err;
-    }
-    // Identity from the descriptor we hold, not the earlier stat of the path: no race.
-    const stats = await handle.stat();
-    if (stats.isDirectory()) {
-      await handle.close();
-      throw this.#fileError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
-    }
-    if (previous && sameFile(previous, stats)) {
-      // Renamed away and back between two looks.
-      await handle.close();
-      return;
-    }
-    const gen = new Generation(handle, stats, stats.size, (n) => (this.bytesRead += n)).acquire();
+    const opened = await openAtPath(this.file, previous, starting, (n) => (this.bytesRead += n));
+    if (!opened) return;
+    const gen = opened.acquire();
     let last = previous;
     if (previous) {
       // Files that came and went at the path since the last look are read in between.
@@ -273,10 +256,6 @@ export class Follower extends EventEmitter<FollowerEvents> {
   #notify(): void {
     this.emit('change');
     this.#signal.fire();
-  }
-
-  #fileError(err: unknown): RuntimeError {
-    return new RuntimeError('EVLOG_ERR_FILE_READ', `cannot read ${this.file}: ${describeSystemError(err)}`, { cause: err });
   }
 
   #warn(message: string): void {
