@@ -3,8 +3,10 @@
  * (logrotate's `create` before the app reopens its log, or an app that opened the path just before
  * the rename) keeps appending to it. Nothing watches that inode any more, so its size is looked at
  * every few milliseconds until it has been quiet for a while (Fluent Bit's `Rotate_Wait` is 5 s),
- * while the new file already streams. A bounded number are drained at once: descriptors stay
- * bounded however fast the file rotates, and the oldest is the one least likely to grow.
+ * while the new file already streams. A bounded number are drained at once, so descriptors stay
+ * bounded however fast the file rotates. The one given up is the one quiet longest, not the oldest:
+ * an app that never got its reopen signal writes to the oldest file through every rotation, while
+ * the files `create` made after it stay empty.
  */
 import { fstatSync } from 'node:fs';
 import type { Generation } from './generation.js';
@@ -31,8 +33,13 @@ export class Drain {
   /** Takes over the follower's reference to a generation that was just replaced at the path. */
   add(gen: Generation): void {
     gen.lastGrowth = performance.now();
+    for (const held of this.#gens) this.#grew(held);
     this.#gens.push(gen);
-    while (this.#gens.length > MAX_DRAINING) this.#finish(this.#gens.shift()!);
+    while (this.#gens.length > MAX_DRAINING) {
+      const quietest = this.#gens.reduce((a, b) => (b.lastGrowth < a.lastGrowth ? b : a));
+      this.#gens.splice(this.#gens.indexOf(quietest), 1);
+      this.#finish(quietest);
+    }
     this.#timer ??= setInterval(() => this.look(), LOOK_MS).unref();
     this.look();
   }

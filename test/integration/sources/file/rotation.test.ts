@@ -94,6 +94,28 @@ describe('a writer that goes on in the renamed file', () => {
     await sub.waitFor(total);
     await expectEachOnce(sub.seqs, total, [`${file}.1`, file]);
   });
+
+  it('loses nothing when the file rotates again before the app reopens (the file it writes is the oldest)', async () => {
+    const file = await tmpLog();
+    const follower = await follow(file, NO_POLL);
+    const sub = subscribeSeqs(follower, { kind: 'start' });
+    const writer = await startWriter(file, 'hold', 2000);
+    await expect.poll(async () => (await stat(file)).size).toBeGreaterThan(1000);
+    // logrotate `create` three times, numbering as it does; the app never gets its signal.
+    for (let i = 1; i <= 3; i++) {
+      for (let j = i - 1; j >= 1; j--) await rename(`${file}.${j}`, `${file}.${j + 1}`);
+      await rename(file, `${file}.1`);
+      await writeFile(file, '');
+      await expect.poll(() => follower.rotations).toBe(i);
+    }
+    const written = `${file}.3`;
+    const atLast = (await stat(written)).size;
+    await expect.poll(async () => (await stat(written)).size).toBeGreaterThan(atLast + 2000);
+    const total = await writer.stop();
+    await sub.waitFor(total);
+    await expectEachOnce(sub.seqs, total, [written]);
+    expect(follower.gaps).toBe(0);
+  });
 });
 
 /** Truncates the file and writes `text` at its start, with nothing else running in between. */
