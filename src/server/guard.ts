@@ -53,11 +53,26 @@ function single(req: IncomingMessage, name: string): string | undefined | null {
 function parseTarget(target: string): URL | Refusal {
   if (Buffer.byteLength(target) > MAX_URL_BYTES) return refusal(414, `uri too long: at most ${MAX_URL_BYTES} bytes`);
   if (!target.startsWith('/')) return refusal(400, 'bad request: the request target must be a path');
+  let url: URL;
   try {
     // Prefixing an origin keeps `//host` a path instead of a scheme-relative URL.
-    return new URL(`http://evlog${target}`);
+    url = new URL(`http://evlog${target}`);
   } catch {
     return refusal(400, 'bad request: malformed request target');
+  }
+  // URLSearchParams would quietly keep `%zz` as text and turn bytes that are not UTF-8 into U+FFFD:
+  // a filter or an id the client never meant. The path needs no such care: it is only routed.
+  if (!wellEncoded(url.search)) return refusal(400, 'bad request: malformed percent-encoding in the query');
+  return url;
+}
+
+function wellEncoded(search: string): boolean {
+  if (!search.includes('%')) return true;
+  try {
+    decodeURIComponent(search);
+    return true;
+  } catch {
+    return false;
   }
 }
 

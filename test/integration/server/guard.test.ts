@@ -23,6 +23,19 @@ describe('every request is guarded', () => {
     expect(await stream.waitForLines(1)).toEqual(['a:1']);
   });
 
+  it('refuses a query whose percent-encoding is malformed or not UTF-8, over HTTP and upgrade', async () => {
+    const server = await startServer({ file: await tmpLog('a:1\n') });
+    for (const query of ['match=%zz', 'match=%', 'match=a%2', 'tail=%31%', 'match=%c0%af', 'match=%E2%82']) {
+      for (const request of [`GET /stream?${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, upgrade(`/ws?${query}`)]) {
+        const answer = await rawRequest(server.port, request);
+        expect(answer.status, request.slice(0, 40)).toBe(400);
+        expect(answer.text.split('\r\n\r\n')[1]).toMatch(/^bad request: [^\n]*percent-encoding[^\n]*\n$/);
+      }
+    }
+    const fine = await rawRequest(server.port, 'GET /stream?match=%E2%82%AC%20x&tail=0&format=ndjson HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(fine.status).toBe(200);
+  });
+
   it('answers a long URL with 414 and large headers with 431, with a one-line reason', async () => {
     const server = await startServer({ file: await tmpLog() });
     const cases: [string, number][] = [
