@@ -73,6 +73,17 @@ export function describeSystemError(err: unknown): string {
   return String(err);
 }
 
+/**
+ * Why `new RegExp(source, flags)` refused, without V8's restatement of the pattern (the caller
+ * names the pattern or the flag already): "unterminated group".
+ */
+export function describeRegexError(err: unknown, source: string, flags = ''): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const prefix = `Invalid regular expression: /${source}/${flags}: `;
+  const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
+  return `${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+}
+
 export function isErrnoException(err: unknown, code?: string): err is NodeJS.ErrnoException {
   return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' &&
     (code === undefined || (err as NodeJS.ErrnoException).code === code);

@@ -3,6 +3,7 @@
  * flag and the value at fault in one line; the CLI turns that into exit code 2.
  */
 import { InvalidArgumentError } from 'commander';
+import { describeRegexError } from './errors.js';
 import { isValidName } from './wire/record.js';
 
 const wholeNumber = /^\d+$/;
@@ -52,11 +53,7 @@ export function parseRegex(value: string, flags = ''): RegExp {
   try {
     return new RegExp(value, flags);
   } catch (err) {
-    // V8 repeats the pattern the error is about; commander names it already.
-    const message = (err as Error).message;
-    const prefix = `Invalid regular expression: /${value}/${flags}: `;
-    const reason = message.startsWith(prefix) ? message.slice(prefix.length) : message;
-    throw new InvalidArgumentError(`not a regular expression: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}.`);
+    throw new InvalidArgumentError(`not a regular expression: ${describeRegexError(err, value, flags)}.`);
   }
 }
 

@@ -9,6 +9,7 @@
  * come through here.
  */
 import { setFlagsFromString } from 'node:v8';
+import { describeRegexError } from '../errors.js';
 import { scanPattern } from './regex-scan.js';
 
 /** Longest `match=` pattern; the linear engine's cost per character of a line grows with it. */
@@ -44,7 +45,7 @@ export function compileLinear(source: string, ignoreCase: boolean): RegExp {
   try {
     new RegExp(source);
   } catch (err) {
-    throw new UnsafePattern(`invalid regular expression: ${(err as Error).message}`);
+    throw new UnsafePattern(`invalid regular expression: ${describeRegexError(err, source)}`);
   }
   const scanned = scanPattern(source, ignoreCase);
   if ('unsupported' in scanned) throw new UnsafePattern(`${scanned.unsupported} cannot run in linear time on the server (evlog listen -m can filter with them)`);

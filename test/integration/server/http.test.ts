@@ -195,7 +195,7 @@ describe('GET /stream', () => {
   it.each([
     ['tail=abc', /tail/],
     ['tail=-1', /tail/],
-    ['match=(', /match: invalid regular expression/],
+    ['match=(', /^bad request: match: invalid regular expression: unterminated group\n$/],
     ['format=xml', /format/],
     ['from=garbage', /from/],
     ['match=a&invert=yes', /invert: expected 1 or 0/],
