@@ -74,9 +74,11 @@ const TOTAL = 600 * MB;
 /**
  * A listener idles at about 60 MB. Whatever the server sends, it holds a few records of at most
  * 8 MiB each; the rest is garbage the collector has not taken yet, which it lets grow to about
- * a hundred megabytes when every record is large.
+ * a hundred megabytes when every record is large. Five connections that each end in an over-long
+ * line peaked at 159 MB once on Node 24 (socket chunks and the line's growing buffer, uncollected);
+ * the client before the bound reached 287 MB on records alone and never gave up on such a line.
  */
-const CEILING = 140 * MB;
+const CEILING = 200 * MB;
 const CEILING_LARGE_RECORDS = 250 * MB;
 
 describe('listen keeps its memory bounded against a server sending huge lines', () => {
