@@ -1,12 +1,15 @@
 /**
- * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes. Most log lines
- * are plain ASCII: no quote, backslash or control character. Their JSON form is their own bytes in
- * quotes, so they are copied from the file's buffer into the record with no string made for the
- * line, its id, its session or its event. (A JSON object line with fields has quotes, so it never
- * looks plain; `{}` has no fields either way.) Any other line goes through `recordJson` (wire/),
- * which defines the record; the byte path must give exactly what it gives.
+ * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes, with no string
+ * made for the line, its id, its session or its event. Most log lines are plain ASCII: no quote,
+ * backslash or control character. Their JSON form is their own bytes in quotes, so a batch of them
+ * is copied from the file's buffer natively. Other lines are copied byte by byte, escaping only what
+ * JSON escapes (json-escape.ts). Lines whose record the bytes alone cannot settle (non-ASCII lines
+ * that may be events, invalid UTF-8, JSON object lines) go through `recordJson`
+ * (wire/), which defines the record; the byte path must give exactly what it gives.
  */
+import { isUtf8 } from 'node:buffer';
 import { recordJson } from '../wire/record.js';
+import { escapeInto, seen } from './json-escape.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
@@ -67,10 +70,10 @@ export class RecordWriter {
    * `line` is the line as text when the caller already made it (to filter), else undefined.
    */
   add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
-    // Room for the fast record: the line, at most once more as session and event, and the framing.
-    reserve(this.#pos, 2 * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
+    // Room for the record: the line escaped (at most six bytes a byte), and the framing.
+    reserve(this.#pos, 6 * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
     // Locals, not fields, in the byte loops: V8 keeps them in registers.
-    const out = scratch;
+    let out = scratch;
     let p = this.#frameStart(out, this.#pos, offset);
     const head = p;
     p = put(out, p, ID_OPEN);
@@ -82,8 +85,13 @@ export class RecordWriter {
       p = copy(out, p, buf, start, end);
       colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
     } else {
-      p = copyPlain(out, p, buf, start, end);
-      colon = colonAt;
+      p = escapeInto(out, p, buf, start, end);
+      colon = seen.whitespace ? -1 : seen.colon;
+      // Non-ASCII bytes are the record's only when they decode without replacement, and whether
+      // such a line is an event depends on Unicode whitespace: the text way decides.
+      if (seen.nonAscii && (colon !== -1 || !isUtf8(buf.subarray(start, end)))) p = -1;
+      // A JSON object line's fields need a parse.
+      else if (buf[start] === 0x7b) p = -1;
     }
     if (p === -1) {
       const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, line ?? buf.toString(this.#charset, start, end), truncated);
@@ -92,13 +100,22 @@ export class RecordWriter {
     } else {
       colon -= start;
       if (colon > 0 && colon < end - start - 1) {
-        // Session and event are the line's two halves, already in `out`: a native copy each.
-        p = put(out, p, SESSION_OPEN);
-        out.copyWithin(p, lineAt, lineAt + colon);
-        p += colon;
-        p = put(out, p, EVENT_OPEN);
-        out.copyWithin(p, lineAt + colon + 1, lineAt + end - start);
-        p += end - start - colon - 1;
+        if (this.#plain) {
+          // Session and event are the line's two halves, already in `out`: a native copy each.
+          p = put(out, p, SESSION_OPEN);
+          out.copyWithin(p, lineAt, lineAt + colon);
+          p += colon;
+          p = put(out, p, EVENT_OPEN);
+          out.copyWithin(p, lineAt + colon + 1, lineAt + end - start);
+          p += end - start - colon - 1;
+        } else {
+          reserve(p, 6 * (end - start) + 64);
+          out = scratch;
+          p = put(out, p, SESSION_OPEN);
+          p = escapeInto(out, p, buf, start, start + colon);
+          p = put(out, p, EVENT_OPEN);
+          p = escapeInto(out, p, buf, start + colon + 1, end);
+        }
       }
       p = put(out, p, truncated ? CLOSE_TRUNCATED : CLOSE);
     }
@@ -196,28 +213,6 @@ function copy(out: Buffer, p: number, from: Buffer, start: number, end: number):
   // A call into C++ costs more than a short loop.
   if (end - start > 48) return p + from.copy(out, p, start, end);
   for (let i = start; i < end; i++) out[p++] = from[i]!;
-  return p;
-}
-
-/** Where `copyPlain` saw the line's first `:` (-1 if none, or if the line holds a space). */
-let colonAt = -1;
-
-/**
- * Copies `from[start, end)` to `out` at `p` and returns the new end, or -1 if the line's JSON
- * string is not its bytes verbatim (a quote, backslash, control or non-ASCII byte). Scanning and
- * copying in one pass.
- */
-function copyPlain(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
-  colonAt = -1;
-  let space = false;
-  for (let i = start; i < end; i++) {
-    const b = from[i]!;
-    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) return -1;
-    if (b === COLON && colonAt === -1) colonAt = i;
-    else if (b === SPACE) space = true;
-    out[p++] = b;
-  }
-  if (space) colonAt = -1;
   return p;
 }
 

@@ -8,7 +8,7 @@ import { type RecordEncoding } from '../../src/server/record-writer.js';
 const hostile = [
   's1:impression', 'plain', ':leading', 'trailing:', 'a:b:c', '', 'quote"inside:x', 'back\\slash:y',
   'tab\there:z', 'ctl\u0001:w', 'caf\u00e9:cr\u00e8me', 'emoji:\u{1F600}', 'sep\u2028:x', '{"session":"j","event":"son"}',
-  '{not json:x', 'crlf:line\r', `long:${'x'.repeat(300)}`,
+  '{not json:x', 'crlf:line\r', `long:${'x'.repeat(300)}`, 's-1:impression {"uid":"1","path":"/a"}', 's-1:imp"ress\\ion',
 ];
 
 function batchOf(lines: string[]): LineBatch {
@@ -120,7 +120,7 @@ describe('records written as bytes', () => {
 
   // The colon comes last in each alphabet, so leaving it out of the pool leaves colons out.
   const plain = ['a', 'Z', '0', ' ', '{', '}', '~', ':'];
-  const anything = [...plain.slice(0, -1), '"', '\\', '\t', '\u007f', '\u00e9', '\u2028', '\u{1F600}', '\u0001', ':'];
+  const anything = [...plain.slice(0, -1), '"', '\\', '\t', '\u007f', '\u00e9', '\u2028', '\u{1F600}', '\u0001', '\u0000', '\b', '\f', '\u000b', '\u001f', '\u00a0', ':'];
   const batches = {
     // Large and clean: lines are copied without a per-byte look.
     plain: [...randomLines(plain, 3000), 'a', ':', 'a:', ':b', 'x::y', '{a:b}', '{}', '{ }'],
