@@ -4,12 +4,13 @@
  * backslash or control character. Their JSON form is their own bytes in quotes, so a batch of them
  * is copied from the file's buffer natively. Other lines are copied byte by byte, escaping only what
  * JSON escapes (json-escape.ts). Lines whose record the bytes alone cannot settle (non-ASCII lines
- * that may be events, invalid UTF-8, JSON object lines) go through `recordJson`
+ * that may be events, invalid UTF-8, JSON lines the scan cannot read) go through `recordJson`
  * (wire/), which defines the record; the byte path must give exactly what it gives.
  */
 import { isUtf8 } from 'node:buffer';
 import { recordJson } from '../wire/record.js';
 import { escapeInto, seen } from './json-escape.js';
+import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
@@ -87,11 +88,17 @@ export class RecordWriter {
     } else {
       p = escapeInto(out, p, buf, start, end);
       colon = seen.whitespace ? -1 : seen.colon;
-      // Non-ASCII bytes are the record's only when they decode without replacement, and whether
-      // such a line is an event depends on Unicode whitespace: the text way decides.
-      if (seen.nonAscii && (colon !== -1 || !isUtf8(buf.subarray(start, end)))) p = -1;
-      // A JSON object line's fields need a parse.
-      else if (buf[start] === 0x7b) p = -1;
+      // Non-ASCII bytes are the record's only when they decode without replacement.
+      if (seen.nonAscii && !isUtf8(buf.subarray(start, end))) p = -1;
+      else if (buf[start] === 0x7b) {
+        const kind = scanJsonLine(buf, start, end);
+        if (kind === UNDECIDED) p = -1;
+        else {
+          colon = -1;
+          if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
+        }
+        // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
+      } else if (seen.nonAscii && colon !== -1) p = -1;
     }
     if (p === -1) {
       const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, line ?? buf.toString(this.#charset, start, end), truncated);
@@ -138,6 +145,14 @@ export class RecordWriter {
     scratch.copy(out.buf, head.length, 0, this.#pos);
     if (tail) out.buf[length - 1] = 0x0a;
     return out;
+  }
+
+  /** Session and event of a JSON line, as `scanJsonLine` found them: JSON text already, copied. */
+  #jsonFields(out: Buffer, p: number, buf: Buffer): number {
+    p = put(out, p, SESSION_OPEN);
+    p = copy(out, p, buf, found.sessionStart, found.sessionEnd);
+    p = put(out, p, EVENT_OPEN);
+    return copy(out, p, buf, found.eventStart, found.eventEnd);
   }
 
   /** The first `:` in `buf[start, end)`, or -1; lines come in order, so each search serves many. */
