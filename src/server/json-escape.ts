@@ -58,3 +58,16 @@ export function escapeInto(out: Buffer, p: number, from: Buffer, start: number, 
   seen.nonAscii = nonAscii;
   return p;
 }
+
+/**
+ * `escapeInto` for a line known to hold no backslash, control or non-ASCII byte (the batch was
+ * searched for them natively): only quotes change, so the loop does one comparison a byte.
+ */
+export function escapeQuotes(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const b = from[i]!;
+    if (b === 0x22) out[p++] = 0x5c;
+    out[p++] = b;
+  }
+  return p;
+}

@@ -31,7 +31,11 @@ function isSpace(b: number): boolean {
 }
 
 function skipSpace(): void {
-  while (pos < end && isSpace(buf[pos]!)) pos++;
+  // Locals in the loop: module variables are memory, not registers.
+  const b = buf;
+  let i = pos;
+  while (i < end && isSpace(b[i]!)) i++;
+  pos = i;
 }
 
 function isHex(b: number): boolean {
@@ -40,23 +44,30 @@ function isHex(b: number): boolean {
 
 /** At a `"`: moves past the string and returns where its content ends, or -1 if it is not valid JSON. */
 function string(): number {
-  escaped = false;
-  nonAscii = false;
-  for (pos++; pos < end; pos++) {
-    const b = buf[pos]!;
-    if (b === 0x22) return pos++;
-    if (b < 0x20) return -1;
-    if (b > 0x7f) nonAscii = true;
-    else if (b === 0x5c) {
-      escaped = true;
-      const e = buf[++pos];
+  const b = buf;
+  const to = end;
+  let i = pos + 1;
+  let sawEscape = false;
+  let sawNonAscii = false;
+  for (; i < to; i++) {
+    const c = b[i]!;
+    if (c === 0x22) break;
+    if (c < 0x20) return -1;
+    if (c > 0x7f) sawNonAscii = true;
+    else if (c === 0x5c) {
+      sawEscape = true;
+      const e = b[++i];
       if (e === 0x75) {
-        if (pos + 4 >= end || !isHex(buf[pos + 1]!) || !isHex(buf[pos + 2]!) || !isHex(buf[pos + 3]!) || !isHex(buf[pos + 4]!)) return -1;
-        pos += 4;
+        if (i + 4 >= to || !isHex(b[i + 1]!) || !isHex(b[i + 2]!) || !isHex(b[i + 3]!) || !isHex(b[i + 4]!)) return -1;
+        i += 4;
       } else if (e !== 0x22 && e !== 0x5c && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return -1;
     }
   }
-  return -1;
+  if (i >= to) return -1;
+  escaped = sawEscape;
+  nonAscii = sawNonAscii;
+  pos = i + 1;
+  return i;
 }
 
 function digits(): boolean {

@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { recordJson } from '../wire/record.js';
-import { escapeInto, seen } from './json-escape.js';
+import { escapeInto, escapeQuotes, seen } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
@@ -49,8 +49,11 @@ export class RecordWriter {
   #pos = 0;
   #records = 0;
 
-  /** No line in the batch needs escaping: lines are copied without looking at each byte. */
-  readonly #plain: boolean;
+  /**
+   * What the batch's lines need escaped: NONE (lines are copied without looking at each byte),
+   * QUOTES (ASCII with quotes and nothing else to escape), or ANY.
+   */
+  readonly #escapes: number;
   /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
   #nextColon = -1;
   /** The same for the next space: a line with one is a plain line, not an event. */
@@ -63,7 +66,7 @@ export class RecordWriter {
     this.#prefix = bytes(idPrefix);
     this.#suffix = bytes(idSuffix);
     this.#charset = charset;
-    this.#plain = charset === 'latin1' && plainBatch(batch);
+    this.#escapes = charset === 'latin1' ? escapesIn(batch) : ANY;
   }
 
   /**
@@ -82,23 +85,23 @@ export class RecordWriter {
     p = put(out, p, LINE_OPEN);
     const lineAt = p;
     let colon = -1;
-    if (this.#plain) {
-      p = copy(out, p, buf, start, end);
-      colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
-    } else {
+    if (this.#escapes === NONE) p = copy(out, p, buf, start, end);
+    else if (this.#escapes === QUOTES) p = escapeQuotes(out, p, buf, start, end);
+    else {
       p = escapeInto(out, p, buf, start, end);
       colon = seen.whitespace ? -1 : seen.colon;
       // Non-ASCII bytes are the record's only when they decode without replacement.
       if (seen.nonAscii && !isUtf8(buf.subarray(start, end))) p = -1;
-      else if (buf[start] === 0x7b) {
-        const kind = scanJsonLine(buf, start, end);
-        if (kind === UNDECIDED) p = -1;
-        else {
-          colon = -1;
-          if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
-        }
-        // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
-      } else if (seen.nonAscii && colon !== -1) p = -1;
+      // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
+      else if (seen.nonAscii && colon !== -1 && buf[start] !== 0x7b) p = -1;
+    }
+    if (p !== -1 && this.#escapes !== NONE && buf[start] === 0x7b) {
+      const kind = scanJsonLine(buf, start, end);
+      colon = -1;
+      if (kind === UNDECIDED) p = -1;
+      else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
+    } else if (this.#escapes !== ANY) {
+      colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
     }
     if (p === -1) {
       const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, line ?? buf.toString(this.#charset, start, end), truncated);
@@ -107,7 +110,7 @@ export class RecordWriter {
     } else {
       colon -= start;
       if (colon > 0 && colon < end - start - 1) {
-        if (this.#plain) {
+        if (this.#escapes === NONE) {
           // Session and event are the line's two halves, already in `out`: a native copy each.
           p = put(out, p, SESSION_OPEN);
           out.copyWithin(p, lineAt, lineAt + colon);
@@ -118,6 +121,7 @@ export class RecordWriter {
         } else {
           reserve(p, 6 * (end - start) + 64);
           out = scratch;
+          // Rare: an event with something escaped.
           p = put(out, p, SESSION_OPEN);
           p = escapeInto(out, p, buf, start, start + colon);
           p = put(out, p, EVENT_OPEN);
@@ -209,19 +213,22 @@ function put(out: Buffer, p: number, constant: Buffer): number {
   return p;
 }
 
-/** The bytes a JSON string escapes, besides the newlines between lines. */
-const ESCAPED = [0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
+/** The bytes a JSON string escapes besides quotes and the newlines between lines. */
+const ESCAPED = [0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
+const NONE = 0;
+const QUOTES = 1;
+const ANY = 2;
 
 /**
- * True when no line in an ASCII `batch` needs escaping: none of the ESCAPED bytes. A few dozen
- * native scans of the batch cost less than one scan in JavaScript, which on these machines takes
- * nanoseconds per byte.
+ * What the lines of an ASCII `batch` need escaped (see `#escapes`). A few dozen native scans of
+ * the batch cost less than one scan in JavaScript, which on these machines takes nanoseconds per
+ * byte.
  */
-function plainBatch(batch: Buffer): boolean {
+function escapesIn(batch: Buffer): number {
   // Below a few kilobytes the fixed cost of the scans is more than scanning each line.
-  if (batch.length < 4096) return false;
-  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return false;
-  return true;
+  if (batch.length < 4096) return ANY;
+  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return ANY;
+  return batch.indexOf(0x22) === -1 ? NONE : QUOTES;
 }
 
 function copy(out: Buffer, p: number, from: Buffer, start: number, end: number): number {

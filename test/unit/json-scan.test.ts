@@ -18,7 +18,7 @@ const keys = [...plainKeys, ...plainKeys, 'sess\\u0069on', 'ev\\u0065nt', 'm\\u0
 const plainStrings = ['s-1', 'impression', 's-1:impression', 's-1:imp ression', ':x', 'x:', 'a:b:c', '', 'session', 'caf\u00e9:cr\u00e8me'];
 const strings = [
   ...plainStrings, ...plainStrings, ...plainStrings, 'tab\\there:x', 'q\\"uote:x', 'sep\u2028:x', 'nb\u00a0sp:x', '\\u0073:x', 'emoji\u{1F600}:y',
-  '{"session":"in","event":"string"}', '{\\"session\\":\\"in\\",\\"event\\":\\"string\\"}', 'x\\",\\"session\\":\\"in', 'back\\\\slash:z', 'slash\\/:a', 'bad\\q:x', 'bad\\u12g:x',
+  '{"session":"in","event":"string"}', '{\\"session\\":\\"in\\",\\"event\\":\\"string\\"}', 'x\\",\\"session\\":\\"in', 'back\\\\slash:z', 'slash\\/:a', 'bad\\q:x', 'bad\\u12g:x', 'raw\u0001:x', 'raw\ttab:x',
 ];
 const spaces = ['', '', '', ' ', '\t', '  ', '\r'];
 
@@ -62,8 +62,10 @@ function lineOf(): Buffer {
 
 function reference(lines: Buffer[], base: number, maxLineBytes: number): string {
   let offset = base;
-  return lines.map((line) => {
-    offset += line.length + 1;
+  return lines.map((raw) => {
+    offset += raw.length + 1;
+    // A trailing CR is dropped before the line is cut to its limit.
+    const line = raw.at(-1) === 0x0d ? raw.subarray(0, -1) : raw;
     const cut = line.subarray(0, maxLineBytes);
     return `${recordJson(`1.a.b.${offset.toString(36)}`, cut.toString(), line.length > maxLineBytes)}\n`;
   }).join('');
@@ -75,7 +77,14 @@ describe('session and event of JSON lines without JSON.parse', () => {
     for (let round = 0; round < 60; round++) {
       const lines = Array.from({ length: 200 }, lineOf).filter((l) => !l.includes(0x0a));
       // Some batches all ASCII (decoded as latin1), and cuts at every kind of place.
-      const batchLines = round % 3 === 0 ? lines.filter((l) => l.every((b) => b < 0x80)) : lines;
+      // ASCII with nothing escaped but quotes: the batch takes the quotes-only loop.
+      const quotesOnly = (l: Buffer): boolean => l.every((b) => b >= 0x20 && b < 0x80 && b !== 0x5c);
+      let batchLines = round % 3 === 0 ? lines.filter((l) => l.every((b) => b < 0x80)) : lines;
+      if (round % 3 === 1) {
+        batchLines = lines.filter(quotesOnly);
+        // Big enough for the batch to be searched natively.
+        while (batchLines.reduce((n, l) => n + l.length + 1, 0) < 8192) batchLines.push(...Array.from({ length: 100 }, lineOf).filter(quotesOnly));
+      }
       const maxLineBytes = round % 2 === 0 ? 64 * 1024 : 40 + rand(120);
       const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.concat(batchLines.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
       const got = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes }).payload.toString();
