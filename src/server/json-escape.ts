@@ -60,14 +60,27 @@ export function escapeInto(out: Buffer, p: number, from: Buffer, start: number, 
 }
 
 /**
+ * Where `escapeQuotes` found the line's quotes, in order: the JSON scan then skips each string of
+ * the line in one step instead of a byte at a time.
+ */
+export const quotes = { at: new Int32Array(1024), count: 0 };
+
+/**
  * `escapeInto` for a line known to hold no backslash, control or non-ASCII byte (the batch was
  * searched for them natively): only quotes change, so the loop does one comparison a byte.
  */
 export function escapeQuotes(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
+  if (quotes.at.length < end - start) quotes.at = new Int32Array(end - start);
+  const at = quotes.at;
+  let n = 0;
   for (let i = start; i < end; i++) {
     const b = from[i]!;
-    if (b === 0x22) out[p++] = 0x5c;
+    if (b === 0x22) {
+      out[p++] = 0x5c;
+      at[n++] = i;
+    }
     out[p++] = b;
   }
+  quotes.count = n;
   return p;
 }

@@ -25,6 +25,10 @@ let end = 0;
 let pos = 0;
 let escaped = false;
 let nonAscii = false;
+/** The line's quotes in order when known (a line with no escape but quotes), and the next one. */
+let quoteAt: Int32Array | undefined;
+let quoteCount = 0;
+let nextQuote = 0;
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
@@ -44,6 +48,16 @@ function isHex(b: number): boolean {
 
 /** At a `"`: moves past the string and returns where its content ends, or -1 if it is not valid JSON. */
 function string(): number {
+  if (quoteAt !== undefined) {
+    // Every quote of such a line opens or closes a string, in order.
+    if (nextQuote + 1 >= quoteCount || quoteAt[nextQuote] !== pos) return -1;
+    const close = quoteAt[nextQuote + 1]!;
+    nextQuote += 2;
+    escaped = false;
+    nonAscii = false;
+    pos = close + 1;
+    return close < end ? close : -1;
+  }
   const b = buf;
   const to = end;
   let i = pos + 1;
@@ -142,9 +156,13 @@ function matches(from: number, word: string): boolean {
 
 /**
  * Reads the JSON object line `bytes[from, to)` (its first byte is `{`). FIELDS with `found` set,
- * NO_FIELDS (a valid object without them), or UNDECIDED.
+ * NO_FIELDS (a valid object without them), or UNDECIDED. `knownQuotes`: the positions of all the
+ * line's quotes, in order, when the line holds no backslash, control or non-ASCII byte.
  */
-export function scanJsonLine(bytes: Buffer, from: number, to: number): number {
+export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuotes?: { at: Int32Array; count: number }): number {
+  quoteAt = knownQuotes?.at;
+  quoteCount = knownQuotes?.count ?? 0;
+  nextQuote = 0;
   buf = bytes;
   end = to;
   pos = from + 1;

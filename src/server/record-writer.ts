@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { recordJson } from '../wire/record.js';
-import { escapeInto, escapeQuotes, seen } from './json-escape.js';
+import { escapeInto, escapeQuotes, quotes, seen } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
@@ -96,7 +96,7 @@ export class RecordWriter {
       else if (seen.nonAscii && colon !== -1 && buf[start] !== 0x7b) p = -1;
     }
     if (p !== -1 && this.#escapes !== NONE && buf[start] === 0x7b) {
-      const kind = scanJsonLine(buf, start, end);
+      const kind = scanJsonLine(buf, start, end, this.#escapes === QUOTES ? quotes : undefined);
       colon = -1;
       if (kind === UNDECIDED) p = -1;
       else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);

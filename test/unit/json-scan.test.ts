@@ -112,5 +112,9 @@ describe('session and event of JSON lines without JSON.parse', () => {
       ['s-1', 'impression'], ['s-2', 'click'], ['s-3', 'view'], [undefined, undefined], ['c', 'b'], ['m', 'n'], [undefined, undefined],
       ['s', 'e'], ['{"session"', '"a","event":"b"}x'], ['{"session"', '"a","event":"b"'], ['{"a"', '"\\q","session":"a","event":"b"}'],
     ]);
+    // The same lines in a batch big enough to be searched natively, without the one with a backslash.
+    const many = Array.from({ length: 40 }, () => lines.slice(0, -1)).flat().map((l) => Buffer.from(l));
+    const big: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.concat(many.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
+    expect(encodeBatch(big, { encoding: 'ndjson', maxLineBytes: 1000 }).payload.toString()).toBe(reference(many, 0, 1000));
   });
 });
