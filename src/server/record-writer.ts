@@ -74,8 +74,10 @@ export class RecordWriter {
    * `line` is the line as text when the caller already made it (to filter), else undefined.
    */
   add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
-    // Room for the record: the line escaped (at most six bytes a byte), and the framing.
-    reserve(this.#pos, 6 * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
+    // Room for the record: the line escaped (at most six bytes a byte, two with quotes only) and the
+    // framing. Session and event: plain ones at most the line again, a JSON line's fields are its
+    // string contents (escaped line plus them stays within twice the line), escaped ones reserve.
+    reserve(this.#pos, (this.#escapes === ANY ? 6 : 2) * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
     // Locals, not fields, in the byte loops: V8 keeps them in registers.
     let out = scratch;
     let p = this.#frameStart(out, this.#pos, offset);

@@ -139,6 +139,23 @@ describe('records written as bytes', () => {
   });
 });
 
+describe('records far larger than their lines', () => {
+  it('makes room for lines that escape to several times their size, and for large JSON fields', () => {
+    const big = 'x'.repeat(300_000);
+    const lines = [
+      '\u0001"'.repeat(150_000),
+      `{"session":"${big}","event":"${big}","q":"${'"'.repeat(0)}"}`,
+      `${big}:"${big}`,
+    ];
+    for (const set of [lines, [lines[1]!, lines[1]!], [lines[2]!]]) {
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(set.map((l) => `${l}\n`).join('')), release: () => undefined };
+      let offset = 0;
+      const want = set.map((l) => `${recordJson(`1.a.b.${(offset += l.length + 1).toString(36)}`, l, false)}\n`).join('');
+      expect(encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 1_000_000 }).payload.toString() === want).toBe(true);
+    }
+  });
+});
+
 describe('one encoding per shared batch', () => {
   it('encodes a batch once per distinct request and hands the same bytes to every client asking alike', () => {
     const shared = { ...batchOf(['s:a', 's:b']), memo: new Map<string, unknown>() };
