@@ -10,10 +10,29 @@ export function seqLine(seq, size) {
   return `${String(seq).padStart(SEQ_DIGITS, '0')} ${'x'.repeat(size - SEQ_DIGITS - 2)}\n`;
 }
 
-export function seqBlock(from, count, size) {
-  const pad = 'x'.repeat(size - SEQ_DIGITS - 2);
+/**
+ * Kinds of numbered lines: `plain` (`<seq> xxx…`), `payload` (a text event with a JSON payload,
+ * `<seq>:impression {"uid":…,"path":…}`), `winston` (a winston JSON line, `{"level":"info",
+ * "message":"<seq>:impression","session":…}`). `marker`: what precedes the sequence number in the raw
+ * line and in a record's JSON.
+ */
+const WINSTON_HEAD = '{"level":"info","message":"';
+export const LINE_KINDS = {
+  plain: { text: '', record: '"line":"', line: (seq, pad) => `${seq} ${pad}` },
+  payload: { text: '', record: '"line":"', line: (seq, pad) => `${seq}:impression {"uid":"u${seq}","path":"/${pad.slice(43)}"}` },
+  winston: {
+    text: WINSTON_HEAD,
+    record: `"line":"${WINSTON_HEAD.replaceAll('"', '\\"')}`,
+    line: (seq) => `${WINSTON_HEAD}${seq}:impression","session":"s-${seq}","event":"impression","timestamp":"2026-12-01T13:10:21.123Z"}`,
+  },
+};
+
+/** `count` numbered lines from `from`, of `size` bytes (plain, payload) or about 130 (winston). */
+export function seqBlock(from, count, size, kind = 'plain') {
+  const pad = 'x'.repeat(Math.max(0, size - SEQ_DIGITS - 2));
+  const make = LINE_KINDS[kind].line;
   const parts = new Array(count);
-  for (let i = 0; i < count; i++) parts[i] = `${String(from + i).padStart(SEQ_DIGITS, '0')} ${pad}\n`;
+  for (let i = 0; i < count; i++) parts[i] = `${make(String(from + i).padStart(SEQ_DIGITS, '0'), pad)}\n`;
   return parts.join('');
 }
 
@@ -57,13 +76,13 @@ function nextLine(text, from) {
   return nl === -1 || nl + 1 >= text.length ? -1 : nl + 1;
 }
 
-const markers = { text: '', ndjson: '"line":"', sse: '"line":"' };
-
 /**
  * Connects, resolves `ready` once the stream is open, and `done` once `total` lines arrived (or a
  * check failed). `format`: text | ndjson | sse | ws | ws-text. `query`: more of the query (`&match=…`).
+ * `kind`: the kind of numbered lines (LINE_KINDS).
  */
-export function seqClient(baseUrl, format, total, query = '') {
+export function seqClient(baseUrl, format, total, query = '', kind = 'plain') {
+  const { text: textMarker, record: recordMarker } = LINE_KINDS[kind];
   let resolveDone;
   const done = new Promise((r) => (resolveDone = r));
   const checker = new SeqChecker(total, () => resolveDone());
@@ -71,7 +90,7 @@ export function seqClient(baseUrl, format, total, query = '') {
   const ready = new Promise((resolve, reject) => {
     if (format === 'ws' || format === 'ws-text') {
       const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws${format === 'ws-text' ? '?format=text' : ''}`, { perMessageDeflate: false });
-      const marker = format === 'ws' ? '"line":"' : '';
+      const marker = format === 'ws' ? recordMarker : textMarker;
       ws.on('message', (data) => {
         const text = data.toString();
         checker.scan(text, marker);
@@ -83,7 +102,7 @@ export function seqClient(baseUrl, format, total, query = '') {
       const path = baseUrl.endsWith('/stream') ? baseUrl : `${baseUrl}/stream?format=${format}${query}`;
       const req = request(path, { agent: false }, (res) => {
         res.setEncoding('latin1');
-        res.on('data', (d) => checker.chunk(d, markers[format]));
+        res.on('data', (d) => checker.chunk(d, format === 'text' ? textMarker : recordMarker));
         resolve();
       });
       req.on('error', reject);

@@ -15,11 +15,12 @@ function timed(args, options = {}) {
   return seconds;
 }
 
-export async function listener({ lines = 1_000_000, runs = 3 } = {}) {
+/** `kind`: the kind of numbered lines (clients.js); plain 22 B lines unless told. */
+export async function listener({ lines = 1_000_000, runs = 3, kind = 'plain' } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
   const file = path.join(dir, 'event.log');
   const blocks = [];
-  for (let i = 0; i < lines; i += 100_000) blocks.push(seqBlock(i, Math.min(100_000, lines - i), 22));
+  for (let i = 0; i < lines; i += 100_000) blocks.push(seqBlock(i, Math.min(100_000, lines - i), 22, kind));
   writeFileSync(file, blocks.join(''));
   const server = await startServe(file);
   try {

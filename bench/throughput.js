@@ -10,27 +10,28 @@ import { cpuSeconds, fmt, median, memory, startRelay, startServe } from './lib.j
 const BLOCK = 100_000;
 
 /** The whole payload, built before the clock starts so building it is not measured. */
-function payload(total, size) {
+function payload(total, size, lineKind) {
   const blocks = [];
-  for (let i = 0; i < total; i += BLOCK) blocks.push(Buffer.from(seqBlock(i, Math.min(BLOCK, total - i), size)));
+  for (let i = 0; i < total; i += BLOCK) blocks.push(Buffer.from(seqBlock(i, Math.min(BLOCK, total - i), size, lineKind)));
   return Buffer.concat(blocks);
 }
 
 /**
  * One run: a fresh file and server, a client, the bulk append, the time to the last line.
  * `kind`: 'relay', 'evlog', or the path of another server script or `bin/evlog.js` to start.
+ * `lineKind`: the kind of numbered lines (clients.js).
  */
-export async function runOnce(kind, format, total, size, query = '') {
+export async function runOnce(kind, format, total, size, query = '', lineKind = 'plain') {
   const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
   const file = path.join(dir, 'event.log');
   writeFileSync(file, '');
   const server = kind === 'relay' ? await startRelay(file) : kind === 'evlog' ? await startServe(file) : await startServe(file, [], kind);
   try {
-    const client = seqClient(server.url, format, total, query);
+    const client = seqClient(server.url, format, total, query, lineKind);
     await client.ready;
     // Give the relay's tail a moment to start following (it is a separate process).
     if (kind === 'relay') await new Promise((r) => setTimeout(r, 300));
-    const data = payload(total, size);
+    const data = payload(total, size, lineKind);
     const cpuBefore = cpuSeconds(server.pid);
     const start = performance.now();
     appendFileSync(file, data);
@@ -40,6 +41,7 @@ export async function runOnce(kind, format, total, size, query = '') {
     const result = {
       linesPerSec: total / seconds,
       exact: outcome !== 'timeout' && !client.checker.error && client.checker.expected === total,
+      bytes: data.length,
       error: outcome === 'timeout' ? `timeout at ${client.checker.expected}` : client.checker.error,
       cpuSeconds: cpuSeconds(server.pid) - cpuBefore,
       peakRssMb: memory(server.pid) / 2 ** 20,

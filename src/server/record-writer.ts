@@ -1,12 +1,16 @@
 /**
- * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes. Most log lines
- * are plain ASCII: no quote, backslash or control character. Their JSON form is their own bytes in
- * quotes, so they are copied from the file's buffer into the record with no string made for the
- * line, its id, its session or its event. (A JSON object line with fields has quotes, so it never
- * looks plain; `{}` has no fields either way.) Any other line goes through `recordJson` (wire/),
- * which defines the record; the byte path must give exactly what it gives.
+ * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes, with no string
+ * made for the line, its id, its session or its event. Most log lines are plain ASCII: no quote,
+ * backslash or control character. Their JSON form is their own bytes in quotes, so a batch of them
+ * is copied from the file's buffer natively. Other lines are copied byte by byte, escaping only what
+ * JSON escapes (json-escape.ts). Lines whose record the bytes alone cannot settle (non-ASCII lines
+ * that may be events, invalid UTF-8, JSON lines the scan cannot read) go through `recordJson`
+ * (wire/), which defines the record; the byte path must give exactly what it gives.
  */
+import { isUtf8 } from 'node:buffer';
 import { recordJson } from '../wire/record.js';
+import { escapeInto, escapeQuotes, quotes, seen } from './json-escape.js';
+import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
@@ -45,8 +49,11 @@ export class RecordWriter {
   #pos = 0;
   #records = 0;
 
-  /** No line in the batch needs escaping: lines are copied without looking at each byte. */
-  readonly #plain: boolean;
+  /**
+   * What the batch's lines need escaped: NONE (lines are copied without looking at each byte),
+   * QUOTES (ASCII with quotes and nothing else to escape), or ANY.
+   */
+  readonly #escapes: number;
   /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
   #nextColon = -1;
   /** The same for the next space: a line with one is a plain line, not an event. */
@@ -59,7 +66,7 @@ export class RecordWriter {
     this.#prefix = bytes(idPrefix);
     this.#suffix = bytes(idSuffix);
     this.#charset = charset;
-    this.#plain = charset === 'latin1' && plainBatch(batch);
+    this.#escapes = charset === 'latin1' ? escapesIn(batch) : ANY;
   }
 
   /**
@@ -67,10 +74,12 @@ export class RecordWriter {
    * `line` is the line as text when the caller already made it (to filter), else undefined.
    */
   add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
-    // Room for the fast record: the line, at most once more as session and event, and the framing.
-    reserve(this.#pos, 2 * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
+    // Room for the record: the line escaped (at most six bytes a byte, two with quotes only) and the
+    // framing. Session and event: plain ones at most the line again, a JSON line's fields are its
+    // string contents (escaped line plus them stays within twice the line), escaped ones reserve.
+    reserve(this.#pos, (this.#escapes === ANY ? 6 : 2) * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
     // Locals, not fields, in the byte loops: V8 keeps them in registers.
-    const out = scratch;
+    let out = scratch;
     let p = this.#frameStart(out, this.#pos, offset);
     const head = p;
     p = put(out, p, ID_OPEN);
@@ -78,12 +87,23 @@ export class RecordWriter {
     p = put(out, p, LINE_OPEN);
     const lineAt = p;
     let colon = -1;
-    if (this.#plain) {
-      p = copy(out, p, buf, start, end);
+    if (this.#escapes === NONE) p = copy(out, p, buf, start, end);
+    else if (this.#escapes === QUOTES) p = escapeQuotes(out, p, buf, start, end);
+    else {
+      p = escapeInto(out, p, buf, start, end);
+      colon = seen.whitespace ? -1 : seen.colon;
+      // Non-ASCII bytes are the record's only when they decode without replacement.
+      if (seen.nonAscii && !isUtf8(buf.subarray(start, end))) p = -1;
+      // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
+      else if (seen.nonAscii && colon !== -1 && buf[start] !== 0x7b) p = -1;
+    }
+    if (p !== -1 && this.#escapes !== NONE && buf[start] === 0x7b) {
+      const kind = scanJsonLine(buf, start, end, this.#escapes === QUOTES ? quotes : undefined);
+      colon = -1;
+      if (kind === UNDECIDED) p = -1;
+      else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
+    } else if (this.#escapes !== ANY) {
       colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
-    } else {
-      p = copyPlain(out, p, buf, start, end);
-      colon = colonAt;
     }
     if (p === -1) {
       const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, line ?? buf.toString(this.#charset, start, end), truncated);
@@ -92,13 +112,23 @@ export class RecordWriter {
     } else {
       colon -= start;
       if (colon > 0 && colon < end - start - 1) {
-        // Session and event are the line's two halves, already in `out`: a native copy each.
-        p = put(out, p, SESSION_OPEN);
-        out.copyWithin(p, lineAt, lineAt + colon);
-        p += colon;
-        p = put(out, p, EVENT_OPEN);
-        out.copyWithin(p, lineAt + colon + 1, lineAt + end - start);
-        p += end - start - colon - 1;
+        if (this.#escapes === NONE) {
+          // Session and event are the line's two halves, already in `out`: a native copy each.
+          p = put(out, p, SESSION_OPEN);
+          out.copyWithin(p, lineAt, lineAt + colon);
+          p += colon;
+          p = put(out, p, EVENT_OPEN);
+          out.copyWithin(p, lineAt + colon + 1, lineAt + end - start);
+          p += end - start - colon - 1;
+        } else {
+          reserve(p, 6 * (end - start) + 64);
+          out = scratch;
+          // Rare: an event with something escaped.
+          p = put(out, p, SESSION_OPEN);
+          p = escapeInto(out, p, buf, start, start + colon);
+          p = put(out, p, EVENT_OPEN);
+          p = escapeInto(out, p, buf, start + colon + 1, end);
+        }
       }
       p = put(out, p, truncated ? CLOSE_TRUNCATED : CLOSE);
     }
@@ -121,6 +151,14 @@ export class RecordWriter {
     scratch.copy(out.buf, head.length, 0, this.#pos);
     if (tail) out.buf[length - 1] = 0x0a;
     return out;
+  }
+
+  /** Session and event of a JSON line, as `scanJsonLine` found them: JSON text already, copied. */
+  #jsonFields(out: Buffer, p: number, buf: Buffer): number {
+    p = put(out, p, SESSION_OPEN);
+    p = copy(out, p, buf, found.sessionStart, found.sessionEnd);
+    p = put(out, p, EVENT_OPEN);
+    return copy(out, p, buf, found.eventStart, found.eventEnd);
   }
 
   /** The first `:` in `buf[start, end)`, or -1; lines come in order, so each search serves many. */
@@ -177,47 +215,28 @@ function put(out: Buffer, p: number, constant: Buffer): number {
   return p;
 }
 
-/** The bytes a JSON string escapes, besides the newlines between lines. */
-const ESCAPED = [0x22, 0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
+/** The bytes a JSON string escapes besides quotes and the newlines between lines. */
+const ESCAPED = [0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
+const NONE = 0;
+const QUOTES = 1;
+const ANY = 2;
 
 /**
- * True when no line in an ASCII `batch` needs escaping: none of the ESCAPED bytes. A few dozen
- * native scans of the batch cost less than one scan in JavaScript, which on these machines takes
- * nanoseconds per byte.
+ * What the lines of an ASCII `batch` need escaped (see `#escapes`). A few dozen native scans of
+ * the batch cost less than one scan in JavaScript, which on these machines takes nanoseconds per
+ * byte.
  */
-function plainBatch(batch: Buffer): boolean {
+function escapesIn(batch: Buffer): number {
   // Below a few kilobytes the fixed cost of the scans is more than scanning each line.
-  if (batch.length < 4096) return false;
-  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return false;
-  return true;
+  if (batch.length < 4096) return ANY;
+  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return ANY;
+  return batch.indexOf(0x22) === -1 ? NONE : QUOTES;
 }
 
 function copy(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
   // A call into C++ costs more than a short loop.
   if (end - start > 48) return p + from.copy(out, p, start, end);
   for (let i = start; i < end; i++) out[p++] = from[i]!;
-  return p;
-}
-
-/** Where `copyPlain` saw the line's first `:` (-1 if none, or if the line holds a space). */
-let colonAt = -1;
-
-/**
- * Copies `from[start, end)` to `out` at `p` and returns the new end, or -1 if the line's JSON
- * string is not its bytes verbatim (a quote, backslash, control or non-ASCII byte). Scanning and
- * copying in one pass.
- */
-function copyPlain(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
-  colonAt = -1;
-  let space = false;
-  for (let i = start; i < end; i++) {
-    const b = from[i]!;
-    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) return -1;
-    if (b === COLON && colonAt === -1) colonAt = i;
-    else if (b === SPACE) space = true;
-    out[p++] = b;
-  }
-  if (space) colonAt = -1;
   return p;
 }
 

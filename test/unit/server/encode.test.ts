@@ -8,7 +8,7 @@ import { type RecordEncoding } from '../../../src/server/record-writer.js';
 const hostile = [
   's1:impression', 'plain', ':leading', 'trailing:', 'a:b:c', '', 'quote"inside:x', 'back\\slash:y',
   'tab\there:z', 'ctl\u0001:w', 'caf\u00e9:cr\u00e8me', 'emoji:\u{1F600}', 'sep\u2028:x', '{"session":"j","event":"son"}',
-  '{not json:x', 'crlf:line\r', `long:${'x'.repeat(300)}`,
+  '{not json:x', 'crlf:line\r', `long:${'x'.repeat(300)}`, 's-1:impression {"uid":"1","path":"/a"}', 's-1:imp"ress\\ion',
 ];
 
 function batchOf(lines: string[]): LineBatch {
@@ -27,6 +27,34 @@ function records(encoding: Encoding, payload: string | Buffer): unknown[] {
   }
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
+
+/** Deterministic pseudo-random lines over `alphabet`, mostly short, some past the 100-byte limit. */
+function randomLines(alphabet: string[], count: number): string[] {
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let line = '';
+    const length = rand(i % 10 === 0 ? 150 : 30);
+    // Runs of lines without a colon, then with several, for the colon search carried across lines.
+    const pool = i % 200 < 50 ? alphabet.length - 1 : alphabet.length;
+    for (let j = 0; j < length; j++) line += alphabet[rand(pool)];
+    lines.push(line);
+  }
+  return lines;
+}
+
+// The colon comes last in each alphabet, so leaving it out of the pool leaves colons out.
+const plain = ['a', 'Z', '0', ' ', '{', '}', '~', ':'];
+const anything = [...plain.slice(0, -1), '"', '\\', '\t', '\u007f', '\u00e9', '\u2028', '\u{1F600}', '\u0001', '\u0000', '\b', '\f', '\u000b', '\u001f', '\u00a0', ':'];
+const batches = {
+  // Large and clean: lines are copied without a per-byte look.
+  plain: [...randomLines(plain, 3000), 'a', ':', 'a:', ':b', 'x::y', '{a:b}', '{}', '{ }'],
+  // Quotes and nothing else to escape: each line is escaped by the quotes-only loop.
+  quotes: [...randomLines([...plain.slice(0, -1), '"', '"', ':'], 600), 'a"b:c', '"x":y', '{"session":"s","event":"e"}', '{"a":1}'],
+  // Anything: every line is looked at, and many go the text way.
+  mixed: [...hostile.filter((l) => !l.endsWith('\r')), '{}', '{:}', ...randomLines(anything, 400)],
+};
 
 describe('record encodings', () => {
   it.each(['ndjson', 'sse', 'ws-ndjson'] as const)('encodes hostile lines as %s records that round-trip', (encoding) => {
@@ -102,37 +130,28 @@ describe('records written as bytes', () => {
     return framed.join('');
   }
 
-  /** Deterministic pseudo-random lines over `alphabet`, mostly short, some past the 100-byte limit. */
-  function randomLines(alphabet: string[], count: number): string[] {
-    let seed = 7;
-    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const lines: string[] = [];
-    for (let i = 0; i < count; i++) {
-      let line = '';
-      const length = rand(i % 10 === 0 ? 150 : 30);
-      // Runs of lines without a colon, then with several, for the colon search carried across lines.
-      const pool = i % 200 < 50 ? alphabet.length - 1 : alphabet.length;
-      for (let j = 0; j < length; j++) line += alphabet[rand(pool)];
-      lines.push(line);
-    }
-    return lines;
-  }
-
-  // The colon comes last in each alphabet, so leaving it out of the pool leaves colons out.
-  const plain = ['a', 'Z', '0', ' ', '{', '}', '~', ':'];
-  const anything = [...plain.slice(0, -1), '"', '\\', '\t', '\u007f', '\u00e9', '\u2028', '\u{1F600}', '\u0001', ':'];
-  const batches = {
-    // Large and clean: lines are copied without a per-byte look.
-    plain: [...randomLines(plain, 3000), 'a', ':', 'a:', ':b', 'x::y', '{a:b}', '{}', '{ }'],
-    // Anything: every line is looked at, and many go the text way.
-    mixed: [...hostile.filter((l) => !l.endsWith('\r')), '{}', '{:}', ...randomLines(anything, 400)],
-  };
-
   it.each(['ndjson', 'sse', 'sse-batch', 'ws-ndjson'] as const)('gives exactly the text definition for every kind of line as %s', (encoding) => {
     const base = 36 ** 7 - 100;
     for (const lines of Object.values(batches)) {
       const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
       expect(encodeBatch(batch, { encoding, maxLineBytes: 100 }).payload.toString()).toBe(reference(encoding, lines, base, 100));
+    }
+  });
+});
+
+describe('records far larger than their lines', () => {
+  it('makes room for lines that escape to several times their size, and for large JSON fields', () => {
+    const big = 'x'.repeat(300_000);
+    const lines = [
+      '\u0001"'.repeat(150_000),
+      `{"session":"${big}","event":"${big}","q":"${'"'.repeat(0)}"}`,
+      `${big}:"${big}`,
+    ];
+    for (const set of [lines, [lines[1]!, lines[1]!], [lines[2]!]]) {
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(set.map((l) => `${l}\n`).join('')), release: () => undefined };
+      let offset = 0;
+      const want = set.map((l) => `${recordJson(`1.a.b.${(offset += l.length + 1).toString(36)}`, l, false)}\n`).join('');
+      expect(encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 1_000_000 }).payload.toString() === want).toBe(true);
     }
   });
 });
@@ -169,22 +188,39 @@ describe('reading records without JSON.parse (the listener\'s fast path)', () =>
       fast++;
       expect(record).toStrictEqual(JSON.parse(text));
     }
-    // The common shapes take the fast path: plain lines, session:event lines, truncated ones.
-    for (const line of ['s1:impression', 'plain', `long:${'x'.repeat(300)}`, ':leading', 'a:b:c']) {
-      const text = lines[hostile.indexOf(line)]!;
-      expect(readRecordFast(text), line).toStrictEqual(JSON.parse(text));
-    }
-    expect(fast).toBeGreaterThanOrEqual(8);
+    // Every record the server writes takes the fast path, escapes or not.
+    expect(fast).toBe(lines.length);
   });
 
-  it('declines anything not shaped exactly like our records', () => {
+  it('reads records of random lines with escapes exactly as JSON.parse does', () => {
+    const lines = batches.mixed;
+    const texts = encodeBatch(batchOf(lines), { encoding: 'ndjson', maxLineBytes: 100 }).payload.toString().trimEnd().split('\n');
+    for (const text of texts) expect(readRecordFast(text), text).toStrictEqual(JSON.parse(text));
+    // Escapes JSON allows but the server never writes, in every field.
+    for (const escaped of ['a\\u0041\\/b', '\\ud83d\\ude00', '\\\\', '\\\\\\"', 'x\\"y\\"', '\\b\\f\\n\\r\\t', '\\ud800']) {
+      const text = `{"id":"1","line":"${escaped}","session":"${escaped}","event":"${escaped}","truncated":true}`;
+      expect(readRecordFast(text), text).toStrictEqual(JSON.parse(text));
+      // Ids never hold escapes: such a record may be left to JSON.parse, never misread.
+      const odd = `{"id":"${escaped}","line":"x"}`;
+      expect([undefined, JSON.parse(odd)], odd).toContainEqual(readRecordFast(odd));
+    }
+  });
+
+  it('declines anything not shaped exactly like our records, and anything JSON.parse refuses', () => {
     for (const text of [
       '{"line":"x","id":"1"}',
       '{"id":"1","line":"x","extra":1}',
-      '{"id":"1","line":"s:e","session":"t","event":"e"}',
-      '{"id":"1","line":"a\\"b"}',
+      '{"id":"1","line":"x","session":"s"}',
+      '{"id":"1","line":"x","event":"e","session":"s"}',
       '{"id":"1","line":"x"} ',
       '{"id":"1","line":"x"',
+      '{"id":"1","line":"x\\"}',
+      '{"id":"1","line":"a\tb"}',
+      '{"id":"1","line":"a\\"\tb"}',
+      '{"id":"1","line":"a\\qb"}',
+      '{"id":"1","line":"a\\u12"}',
+      '{"id":"1","line":"a"b"}',
+      '{"id":"1","line":"x","truncated":false}',
     ]) {
       expect(readRecordFast(text), text).toBeUndefined();
     }
