@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LineBatch } from '../../src/sources/file/reader.js';
-import { recordJson } from '../../src/wire/record.js';
-import { encodeBatch } from '../../src/server/encode.js';
+import type { LineBatch } from '../../../src/sources/file/reader.js';
+import { recordJson } from '../../../src/wire/record.js';
+import { encodeBatch } from '../../../src/server/encode.js';
 
 /**
  * The byte path reads session and event of JSON object lines without JSON.parse; on every line,
