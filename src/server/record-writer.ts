@@ -9,7 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { recordJson } from '../wire/record.js';
-import { escapeInto, escapeQuotes, quotes, seen } from './json-escape.js';
+import { ANY, NONE, QUOTES, escapeInto, escapeQuotes, escapesIn, quotes, seen } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
@@ -213,24 +213,6 @@ function reserve(used: number, n: number): void {
 function put(out: Buffer, p: number, constant: Buffer): number {
   for (let i = 0; i < constant.length; i++) out[p++] = constant[i]!;
   return p;
-}
-
-/** The bytes a JSON string escapes besides quotes and the newlines between lines. */
-const ESCAPED = [0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
-const NONE = 0;
-const QUOTES = 1;
-const ANY = 2;
-
-/**
- * What the lines of an ASCII `batch` need escaped (see `#escapes`). A few dozen native scans of
- * the batch cost less than one scan in JavaScript, which on these machines takes nanoseconds per
- * byte.
- */
-function escapesIn(batch: Buffer): number {
-  // Below a few kilobytes the fixed cost of the scans is more than scanning each line.
-  if (batch.length < 4096) return ANY;
-  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return ANY;
-  return batch.indexOf(0x22) === -1 ? NONE : QUOTES;
 }
 
 function copy(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
