@@ -17,13 +17,12 @@ import { PathWatch } from './path-watch.js';
 import { History } from './history.js';
 import { CheckLoop, type CheckKind } from './check-loop.js';
 import { fileError, isDirectoryError, openAtPath } from './open-path.js';
+import { OpenGenerations } from './open-generations.js';
 import { ChangeSignal } from './signal.js';
 
 export interface FollowerEvents {
   /** The file grew, was replaced or was truncated: readers should look again. */
   change: [];
-  rotate: [from: Generation, to: Generation];
-  truncate: [gen: Generation];
   /** A problem worth a log line that does not stop following (e.g. the path became unreadable). */
   warning: [message: string];
 }
@@ -50,7 +49,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   gaps = 0;
   /** Every byte read from the file, shared reads counted once. */
   bytesRead = 0;
-  #generations: Generation[] = [];
+  readonly #generations = new OpenGenerations();
   readonly #watch: PathWatch;
   readonly #drain: Drain;
   readonly #history: History;
@@ -117,16 +116,12 @@ export class Follower extends EventEmitter<FollowerEvents> {
 
   /** The open generation with this identity, if any (for resuming by id). */
   find(identity: FileIdentity): Generation | undefined {
-    return this.#generations.find((gen) => !gen.isClosed && sameFile(gen, identity));
+    return this.#generations.find(identity);
   }
 
   /** Shares a rotated file a reader opened again (see rotated.ts) with the readers after it. */
   adopt(gen: Generation): Generation {
-    const open = this.find(gen);
-    if (open) return open;
-    this.#prune();
-    this.#generations.push(gen);
-    return gen;
+    return this.#generations.share(gen);
   }
 
   /**
@@ -161,7 +156,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.emit('change');
     this.#signal.close();
     await this.#watch.close();
-    await Promise.all(this.#generations.map((gen) => gen.close()));
+    await this.#generations.closeAll();
   }
 
   async #check(starting: boolean, look = true): Promise<void> {
@@ -197,20 +192,14 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (size < current.size) {
       this.#truncated(current, size);
     } else if (size > current.size) {
-      // Grown, or truncated and written again past the old size before we looked: a first line
-      // that is not the one it was tells the two apart.
-      const known = current.fingerprint();
-      if (known !== undefined && current.fingerprintNow() !== known) return this.#truncated(current, size);
-      current.size = size;
-      current.lastGrowth = performance.now();
-      this.#notify();
+      if (current.grewTo(size)) this.#notify();
+      else this.#truncated(current, size);
     }
   }
 
   #truncated(gen: Generation, size: number): void {
     gen.truncated(size);
     this.truncations++;
-    this.emit('truncate', gen);
     this.#notify();
   }
 
@@ -234,23 +223,16 @@ export class Follower extends EventEmitter<FollowerEvents> {
     } else {
       this.#history.followed(gen);
     }
-    this.#prune();
-    this.#generations.push(gen);
+    this.#generations.add(gen);
     this.current = gen;
     if (previous && last) {
       last.next = gen;
       this.rotations++;
       this.#drain.add(previous);
-      this.emit('rotate', previous, gen);
     }
     this.#notify();
-    // A file that appeared after we started, or replaced another, was missing for chokidar. After
-    // the readers are told: the directory watch already covers the new file.
+    // After the readers are told: the directory watch already covers the new file.
     if (!starting) this.#watch.renew();
-  }
-
-  #prune(): void {
-    this.#generations = this.#generations.filter((gen) => !gen.isClosed);
   }
 
   #notify(): void {

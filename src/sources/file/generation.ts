@@ -56,9 +56,17 @@ export class Generation implements FileIdentity {
     return this.#fingerprint;
   }
 
-  /** What the file's first line hashes to now, for telling a rewritten file from a grown one. */
-  fingerprintNow(): number | undefined {
-    return fingerprintFd(this.handle.fd);
+  /**
+   * The descriptor says the file holds `size` bytes, more than before: false when that is not
+   * growth but a truncation written again past the old size before anyone looked, told apart by a
+   * first line that is not the one it was.
+   */
+  grewTo(size: number): boolean {
+    const known = this.fingerprint();
+    if (known !== undefined && fingerprintFd(this.handle.fd) !== known) return false;
+    this.size = size;
+    this.lastGrowth = performance.now();
+    return true;
   }
 
   /** The file was found truncated at `size` (or rewritten, if it is larger). */
