@@ -1,10 +1,9 @@
-import { once } from 'node:events';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runUnprivileged, spawnCli, waitForMatch } from '../helpers/cli.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { closedPort } from '../helpers/ports.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/callbacks');
 
@@ -15,15 +14,6 @@ async function serveLines(dir: string, lines: string[]): Promise<string> {
   return (await waitForMatch(server.stderr, /on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
 }
 
-/** A port nothing listens on: one that was free a moment ago. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('listen runs callbacks whatever they do', () => {
   it('retries and dead-letters callbacks that throw odd values, with the cause of a failed fetch', async () => {

@@ -1,18 +1,7 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect, type ClientStatus } from '../../../src/client/connect.js';
+import { closedPort } from '../../helpers/ports.js';
 
-/** A port nothing listens on: every connection is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** Waits for real I/O (a refused connection) while the clock is fake: turns of the event loop, not timers. */
 async function until(check: () => boolean, ms = 10_000): Promise<void> {
