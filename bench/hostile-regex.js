@@ -1,7 +1,7 @@
 // Scenario: clients holding regexes built to backtrack (`(a+)+$`, `^(.|.|.)*Z`) on the longest
 // lines a filter reads (16 KB, where V8's linear engine takes milliseconds a line), and what that
 // costs another client's delivery and /healthz; against the same run with a harmless pattern.
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,8 @@ function summary(values) {
 }
 
 async function once(patterns, rounds) {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'evlog-bench-')), 'hostile.log');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'evlog-bench-'));
+  const file = path.join(dir, 'hostile.log');
   writeFileSync(file, '');
   const server = await startServe(file);
   const held = patterns.map((p) => new Promise((resolve) => get(`${server.url}/stream?match=${encodeURIComponent(p)}`, (res) => resolve(res.resume()))));
@@ -50,6 +51,7 @@ async function once(patterns, rounds) {
   const deadline = Date.now() + 5000;
   while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
   return { patterns, rounds, delivery: summary(delivery), health: summary(health), missing: pending.size };
 }
 
