@@ -16,6 +16,8 @@ const PLAIN_A = `${'z'.repeat(27)}b`;
 const PLAIN_DOTS = `${'z'.repeat(20)}Z`;
 const EVIL_CLIENTS = 4;
 const ROUNDS = 100;
+/** Each a backtracking engine takes seconds to minutes on: one would show; more only add CPU. */
+const LINES_PER_ROUND = 50;
 
 async function serve(file: string): Promise<string> {
   const server = spawnCli(['serve', file, '-p', '0']);
@@ -36,7 +38,7 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 const describeMs = (xs: number[]): string => `p50 ${percentile(xs, 0.5).toFixed(1)} p95 ${percentile(xs, 0.95).toFixed(1)} max ${Math.max(...xs).toFixed(1)}`;
 
 describe('regexes from clients', () => {
-  it('keeps another client and /healthz under 50 ms (p95) while 8 clients hold (a+)+$ and ^(.|.|.)*Z on lines built for them', { timeout: 180_000 }, async () => {
+  it('keeps another client and /healthz under 50 ms (p95, beside a same-run control) while 8 clients hold (a+)+$ and ^(.|.|.)*Z on lines built for them', { timeout: 180_000 }, async () => {
     const file = await tmpLog();
     const url = await serve(file);
     // Several clients per pattern, each pattern different so that no two share their filtering:
@@ -53,8 +55,8 @@ describe('regexes from clients', () => {
     const control = { delivery: [] as number[], health: [] as number[] };
     for (let round = 0; round < 2 * ROUNDS; round++) {
       const evil = round % 2 === 0;
-      // A hostile round: hundreds of lines that make a backtracking engine take seconds to minutes each.
-      appendFileSync(file, evil ? `${`${EVIL_A}\n${EVIL_DOTS}\n`.repeat(200)}aaaa\nZ\n` : `${PLAIN_A}\n${PLAIN_DOTS}\n`.repeat(200));
+      // A hostile round: lines that make a backtracking engine take seconds to minutes each.
+      appendFileSync(file, evil ? `${`${EVIL_A}\n${EVIL_DOTS}\n`.repeat(LINES_PER_ROUND)}aaaa\nZ\n` : `${PLAIN_A}\n${PLAIN_DOTS}\n`.repeat(LINES_PER_ROUND));
       const into = evil ? hostile : control;
       into.delivery.push(await deliveryMs(file, other, `tick-${round}`));
       const t = performance.now();
@@ -64,7 +66,7 @@ describe('regexes from clients', () => {
     }
     // The clients holding the patterns got exactly their matches, so their filters did run.
     for (const client of evilA) expect((await client.waitForLines(ROUNDS, 60_000)).every((l) => l === 'aaaa')).toBe(true);
-    const dotsExpected = Array.from({ length: ROUNDS }, () => ['Z', ...Array<string>(200).fill(PLAIN_DOTS)]).flat();
+    const dotsExpected = Array.from({ length: ROUNDS }, () => ['Z', ...Array<string>(LINES_PER_ROUND).fill(PLAIN_DOTS)]).flat();
     for (const client of evilDots) {
       const dots = await client.waitForLines(dotsExpected.length, 60_000);
       expect(dots.map((l) => JSON.parse(l).line as string)).toEqual(dotsExpected);
@@ -72,9 +74,13 @@ describe('regexes from clients', () => {
 
     const summary = `hostile: delivery ${describeMs(hostile.delivery)}, /healthz ${describeMs(hostile.health)} ms; control: delivery ${describeMs(control.delivery)}, /healthz ${describeMs(control.health)} ms`;
     // A backtracking engine holds the thread for seconds to years on these lines, so any round it
-    // ran in would show; the 95th percentile leaves five rounds in 100 to a shared machine's own hiccups.
-    expect(percentile(hostile.delivery, 0.95), summary).toBeLessThan(50);
-    expect(percentile(hostile.health, 0.95), summary).toBeLessThan(50);
+    // ran in would show; the 95th percentile leaves five rounds in 100 to a shared machine's own
+    // hiccups. When that machine is so busy that harmless lines already cost more than 25 ms at
+    // p95 (a full test run on two shared cores), the hostile ones may add no more than 25 ms to it.
+    for (const measure of ['delivery', 'health'] as const) {
+      expect(percentile(hostile[measure], 0.5), summary).toBeLessThan(50);
+      expect(percentile(hostile[measure], 0.95), summary).toBeLessThan(Math.max(50, percentile(control[measure], 0.95) + 25));
+    }
     console.log(summary);
   });
 
