@@ -7,6 +7,7 @@ import { browserView } from './browser.js';
 import { filtered } from './filter.js';
 import { generator } from './generate.js';
 import { jsonLines } from './json.js';
+import { hostileRegex } from './hostile-regex.js';
 import { fmt } from './lib.js';
 import { fanOut, latency } from './latency.js';
 import { listener, startup } from './listener.js';
@@ -19,6 +20,7 @@ const scenarios = {
   throughput: () => throughput({ runs }),
   json: () => jsonLines({ runs }),
   filter: () => filtered({ runs }),
+  hostile: () => hostileRegex(),
   latency: () => latency(),
   fanout: () => fanOut(),
   slow: async () => [{ scenario: 'slow-subscriber', ...(await slowSubscriber()) }],
@@ -57,6 +59,13 @@ for (const name of chosen) {
         rows.push([`ndjson ${r.label}, ${fmt(r.lines)} × ${r.lineBytes} B`, `${fmt(r.linesPerSec)} lines/s, ${fmt(r.ratio, 2)}× ${r.baselineName} (${fmt(r.baselineLinesPerSec)})`,
           `≥ 0.8× ${r.baselineName}: ${ok(r.ratio >= 0.8)}`, r.exact ? 'exact' : `NOT EXACT ${r.errors.join('; ')}`]);
         break;
+      case 'hostile-regex': {
+        const ms = (x) => `p50 ${fmt(x.p50, 1)} / p95 ${fmt(x.p95, 1)} / max ${fmt(x.max, 1)} ms`;
+        const control = r.patterns.includes('zzz');
+        rows.push([`${control ? 'harmless' : 'hostile'} match=${r.patterns.join(', ')}, 16 KB lines`, `other client ${ms(r.delivery)}; /healthz ${ms(r.health)}`,
+          control ? '' : `p95 ≤ 50 ms: ${ok(r.delivery.p95 <= 50 && r.health.p95 <= 50)}`, r.missing === 0 ? `${r.rounds} rounds` : `${r.missing} MISSING`]);
+        break;
+      }
       case 'throughput-baseline':
         rows.push([`baseline, ${fmt(r.lines)} × ${r.lineBytes} B`, `node tail -F relay ${fmt(r.relayLinesPerSec)} lines/s; tail -F | wc ${fmt(r.pipeLinesPerSec)} lines/s`, '', '']);
         break;

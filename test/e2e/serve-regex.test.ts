@@ -11,7 +11,13 @@ import { tmpLog } from '../helpers/tmp.js';
 
 const EVIL_A = `${'a'.repeat(27)}b`;
 const EVIL_DOTS = 's-3f9a21c0:impression';
+/** As long as the hostile lines and as many, but found or ruled out at once by a backtracking engine too. */
+const PLAIN_A = `${'z'.repeat(27)}b`;
+const PLAIN_DOTS = `${'z'.repeat(20)}Z`;
 const EVIL_CLIENTS = 4;
+const ROUNDS = 100;
+/** Each a backtracking engine takes seconds to minutes on: one would show; more only add CPU. */
+const LINES_PER_ROUND = 50;
 
 async function serve(file: string): Promise<string> {
   const server = spawnCli(['serve', file, '-p', '0']);
@@ -29,9 +35,10 @@ async function deliveryMs(file: string, stream: HttpStream, line: string): Promi
 }
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const describeMs = (xs: number[]): string => `p50 ${percentile(xs, 0.5).toFixed(1)} p95 ${percentile(xs, 0.95).toFixed(1)} max ${Math.max(...xs).toFixed(1)}`;
 
 describe('regexes from clients', () => {
-  it('keeps other clients and /healthz under 50 ms while 8 clients hold (a+)+$ and ^(.|.|.)*Z on lines built for them', { timeout: 120_000 }, async () => {
+  it('keeps another client and /healthz under 50 ms (p95, beside a same-run control) while 8 clients hold (a+)+$ and ^(.|.|.)*Z on lines built for them', { timeout: 180_000 }, async () => {
     const file = await tmpLog();
     const url = await serve(file);
     // Several clients per pattern, each pattern different so that no two share their filtering:
@@ -42,31 +49,38 @@ describe('regexes from clients', () => {
     const evilDots = await Promise.all(Array.from({ length: EVIL_CLIENTS }, (_, i) => open('^(.|.|.)*Z', i, 'ndjson')));
     const other = await openStream(`${url}/stream`);
 
-    const delivery: number[] = [];
-    const health: number[] = [];
-    for (let round = 0; round < 30; round++) {
-      // Each round: hundreds of lines that make a backtracking engine take seconds to minutes each.
-      appendFileSync(file, `${`${EVIL_A}\n${EVIL_DOTS}\n`.repeat(200)}aaaa\nZ\n`);
-      delivery.push(await deliveryMs(file, other, `tick-${round}`));
+    // Hostile rounds alternate with control rounds of harmless lines, same count and length, same
+    // clients: the control shows what the machine itself costs in this run.
+    const hostile = { delivery: [] as number[], health: [] as number[] };
+    const control = { delivery: [] as number[], health: [] as number[] };
+    for (let round = 0; round < 2 * ROUNDS; round++) {
+      const evil = round % 2 === 0;
+      // A hostile round: lines that make a backtracking engine take seconds to minutes each.
+      appendFileSync(file, evil ? `${`${EVIL_A}\n${EVIL_DOTS}\n`.repeat(LINES_PER_ROUND)}aaaa\nZ\n` : `${PLAIN_A}\n${PLAIN_DOTS}\n`.repeat(LINES_PER_ROUND));
+      const into = evil ? hostile : control;
+      into.delivery.push(await deliveryMs(file, other, `tick-${round}`));
       const t = performance.now();
       const probe = await getText(`${url}/healthz`);
-      health.push(performance.now() - t);
+      into.health.push(performance.now() - t);
       expect(probe.status).toBe(200);
     }
     // The clients holding the patterns got exactly their matches, so their filters did run.
-    for (const client of evilA) expect((await client.waitForLines(30, 60_000)).every((l) => l === 'aaaa')).toBe(true);
+    for (const client of evilA) expect((await client.waitForLines(ROUNDS, 60_000)).every((l) => l === 'aaaa')).toBe(true);
+    const dotsExpected = Array.from({ length: ROUNDS }, () => ['Z', ...Array<string>(LINES_PER_ROUND).fill(PLAIN_DOTS)]).flat();
     for (const client of evilDots) {
-      const dots = await client.waitForLines(30, 60_000);
-      expect(dots.map((l) => JSON.parse(l).line as string).every((l) => l === 'Z')).toBe(true);
+      const dots = await client.waitForLines(dotsExpected.length, 60_000);
+      expect(dots.map((l) => JSON.parse(l).line as string)).toEqual(dotsExpected);
     }
 
-    const summary = `delivery p50 ${percentile(delivery, 0.5).toFixed(1)} max ${Math.max(...delivery).toFixed(1)} ms; /healthz p50 ${percentile(health, 0.5).toFixed(1)} max ${Math.max(...health).toFixed(1)} ms`;
-    // The medians are held to 50 ms. A backtracking engine holds the thread for seconds to years
-    // on these lines, so any round it ran in would show; single rounds on a shared, loaded machine
-    // can be slower for reasons of its own, hence the generous bound on the slowest one.
-    expect(percentile(delivery, 0.5), summary).toBeLessThan(50);
-    expect(percentile(health, 0.5), summary).toBeLessThan(50);
-    expect(Math.max(...delivery, ...health), summary).toBeLessThan(2000);
+    const summary = `hostile: delivery ${describeMs(hostile.delivery)}, /healthz ${describeMs(hostile.health)} ms; control: delivery ${describeMs(control.delivery)}, /healthz ${describeMs(control.health)} ms`;
+    // A backtracking engine holds the thread for seconds to years on these lines, so any round it
+    // ran in would show; the 95th percentile leaves five rounds in 100 to a shared machine's own
+    // hiccups. When that machine is so busy that harmless lines already cost more than 25 ms at
+    // p95 (a full test run on two shared cores), the hostile ones may add no more than 25 ms to it.
+    for (const measure of ['delivery', 'health'] as const) {
+      expect(percentile(hostile[measure], 0.5), summary).toBeLessThan(50);
+      expect(percentile(hostile[measure], 0.95), summary).toBeLessThan(Math.max(50, percentile(control[measure], 0.95) + 25));
+    }
     console.log(summary);
   });
 
