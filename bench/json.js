@@ -3,7 +3,7 @@
 // JSON lines; and `evlog listen` → stdout of winston JSON lines. BENCH_BASELINE_BIN=<other
 // checkout>/bin/evlog.js adds the same rows for that build, interleaved in the same run.
 import { listener } from './listener.js';
-import { median } from './lib.js';
+import { BIN, median } from './lib.js';
 import { runOnce } from './throughput.js';
 
 const KINDS = [['plain', 200], ['payload', 200], ['winston', 0]];
@@ -28,7 +28,12 @@ export async function jsonLines({ runs = 3, total = 200_000, formats = ['ndjson'
       });
     }
   }
-  const listen = await listener({ runs, kind: 'winston' });
-  results.push(...listen.filter((r) => r.mode === 'stdout').map((r) => ({ ...r, mode: 'stdout, winston JSON lines' })));
+  // The listener, one run at a time of each build, interleaved like the rows above.
+  const listeners = process.env.BENCH_BASELINE_BIN ? [[BIN, ''], [process.env.BENCH_BASELINE_BIN, ', baseline build']] : [[BIN, '']];
+  const rates = {};
+  for (let r = 0; r < runs; r++) {
+    for (const [bin, label] of listeners) (rates[label] ??= []).push((await listener({ runs: 1, kind: 'winston', bin, callback: false }))[0].eventsPerSec);
+  }
+  for (const [, label] of listeners) results.push({ scenario: 'listen', mode: `stdout, winston JSON lines${label}`, lines: 1_000_000, eventsPerSec: median(rates[label]) });
   return results;
 }

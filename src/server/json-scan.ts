@@ -8,6 +8,8 @@
  * (wire/record.ts), the definition this must agree with.
  */
 
+import { flatMembers, keyOf } from './json-flat.js';
+
 export const NO_FIELDS = 0;
 export const FIELDS = 1;
 export const UNDECIDED = 2;
@@ -140,19 +142,6 @@ function value(depth: number): boolean {
   return number() && pos <= end;
 }
 
-/** Which of session, event, message `buf[from, to)` spells: 0, 1, 2, or -1 for none. */
-function keyOf(from: number, to: number): number {
-  const n = to - from;
-  if (n === 7 && buf[from] === 0x73) return matches(from, 'session') ? 0 : -1;
-  if (n === 5 && buf[from] === 0x65) return matches(from, 'event') ? 1 : -1;
-  if (n === 7 && buf[from] === 0x6d) return matches(from, 'message') ? 2 : -1;
-  return -1;
-}
-
-function matches(from: number, word: string): boolean {
-  for (let i = 1; i < word.length; i++) if (buf[from + i] !== word.charCodeAt(i)) return false;
-  return true;
-}
 
 /**
  * Reads the JSON object line `bytes[from, to)` (its first byte is `{`). FIELDS with `found` set,
@@ -170,6 +159,7 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
   const starts = [NOT_STRING, NOT_STRING, NOT_STRING];
   const ends = [0, 0, 0];
   let undecided = false;
+  if (quoteAt !== undefined && flatMembers(buf, from, to, quoteAt, quoteCount, starts, ends)) return decide(starts, ends);
   skipSpace();
   if (buf[pos] === 0x7d) pos++;
   else {
@@ -180,7 +170,7 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
       if (keyEnd === -1) return UNDECIDED;
       // An escaped key may spell one of ours once decoded.
       if (escaped) undecided = true;
-      const key = keyOf(keyStart, keyEnd);
+      const key = keyOf(buf, keyStart, keyEnd);
       skipSpace();
       if (buf[pos++] !== 0x3a) return UNDECIDED;
       skipSpace();
@@ -207,6 +197,12 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
   }
   skipSpace();
   if (pos !== end || undecided) return UNDECIDED;
+  return decide(starts, ends);
+}
+
+
+/** FIELDS, NO_FIELDS or UNDECIDED from the last string values of session, event and message. */
+function decide(starts: number[], ends: number[]): number {
   if (starts[0]! !== NOT_STRING && starts[1]! !== NOT_STRING) {
     if (starts[0]! < 0 || starts[1]! < 0) return UNDECIDED;
     return set(starts[0]!, ends[0]!, starts[1]!, ends[1]!);

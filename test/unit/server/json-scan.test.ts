@@ -37,7 +37,7 @@ function jsonObject(depth: number): string {
   return `{${members.join(',')}${members.length ? '' : pick(spaces)}}`;
 }
 
-/** Breaks a line the way real garbage does: cut, a byte dropped, a stray byte, junk after it. */
+/** Breaks a line the way real garbage does: cut, a byte dropped, a stray byte, junk after it, a byte replaced. */
 function mutate(line: Buffer): Buffer {
   const at = rand(line.length + 1);
   switch (rand(10)) {
@@ -45,8 +45,19 @@ function mutate(line: Buffer): Buffer {
     case 1: return Buffer.concat([line.subarray(0, at), line.subarray(at + 1)]);
     case 2: return Buffer.concat([line.subarray(0, at), Buffer.from([pick([0x22, 0x5c, 0x7d, 0x5d, 0x2c, 0x3a, 0x01, 0x09, 0x1f, 0x7f, 0xff, 0xc3, 0x30, 0x20])]), line.subarray(at)]);
     case 3: return Buffer.concat([line, Buffer.from(pick(['x', ' ', '}', ',{}', '\t', ' "a"']))]);
+    case 4: return Buffer.concat([line.subarray(0, at), Buffer.from([pick([0x3a, 0x2c, 0x7b, 0x7d, 0x5d, 0x78, 0x30, 0x20, 0x22])]), line.subarray(at + 1)]);
     default: return line;
   }
+}
+
+/**
+ * String members only and no space, as winston writes them: a shape read from its quotes alone, so
+ * some with a wrong byte where a `:`, `,` or the `}` goes, or a key without its value.
+ */
+function flatObject(keyChoices: readonly string[], valueChoices: readonly string[]): string {
+  const odd = <T>(usual: T, others: T[]): T => (rand(8) === 0 ? pick(others) : usual);
+  const member = (): string => `"${pick(keyChoices)}"${odd(`:"${pick(valueChoices)}"`, [',"x"', '{"x"', '}"x"', 'x"x"', '::"x"', '""', ''])}`;
+  return `{${Array.from({ length: rand(7) }, member).join(odd(',', [':', '}', ']', '0', ',,', '']))}${odd('}', [']', ':', ',', 'x', '}}', ''])}`;
 }
 
 function lineOf(): Buffer {
@@ -56,7 +67,8 @@ function lineOf(): Buffer {
     const j = rand(i + 1);
     [members[i], members[j]] = [members[j]!, members[i]!];
   }
-  const line = rand(3) === 0 ? jsonObject(0) : `{${members.slice(rand(3)).join(',')}}`;
+  const shape = rand(6);
+  const line = shape < 2 ? jsonObject(0) : shape === 2 ? flatObject(keys, strings) : `{${members.slice(rand(3)).join(',')}}`;
   return mutate(Buffer.from(line));
 }
 
@@ -95,6 +107,19 @@ describe('session and event of JSON lines without JSON.parse', () => {
         const i = w.findIndex((x, k) => x !== g[k]);
         expect(g[i], `line ${i}: ${batchLines[i]?.toString()}`).toBe(w[i]);
       }
+    }
+  });
+
+  it('gives exactly the definition on winston-shaped lines and near misses of that shape', () => {
+    seed = 7;
+    const quotesOnly = (text: string): boolean => /^[\x20-\x5b\x5d-\x7e]*$/.test(text);
+    const lines = Array.from({ length: 4000 }, () => Buffer.from(flatObject(plainKeys, plainStrings.filter(quotesOnly))));
+    for (const maxLineBytes of [64 * 1024, 60]) {
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
+      const got = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes }).payload.toString().split('\n');
+      const want = reference(lines, 0, maxLineBytes).split('\n');
+      const i = want.findIndex((x, k) => x !== got[k]);
+      if (i !== -1) expect(got[i], `line ${i}: ${lines[i]!.toString()}`).toBe(want[i]);
     }
   });
 
