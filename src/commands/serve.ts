@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { RuntimeError, UsageError, describeSystemError } from '../errors.js';
+import { UsageError, describeSystemError } from '../errors.js';
 import { parseHostName, parseOrigin, parsePort, parsePositiveInt, parseToken } from '../options.js';
 import { SERVER_DEFAULTS } from '../server/options.js';
 import { shutdownSignal } from '../shutdown.js';
@@ -34,7 +34,8 @@ async function readPem(flag: string, file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new RuntimeError('EVLOG_ERR_TLS', `cannot read ${flag} ${file}: ${describeSystemError(err)}`, { cause: err });
+    // A flag naming a file that is not there is a usage error, as a missing --callback module is.
+    throw new UsageError('EVLOG_ERR_TLS', `cannot read ${flag} ${file}: ${describeSystemError(err)}`, { cause: err });
   }
 }
 

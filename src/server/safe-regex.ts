@@ -52,7 +52,7 @@ export function compileLinear(source: string, ignoreCase: boolean): RegExp {
   try {
     new RegExp(scanned.pattern, 'l');
   } catch {
-    throw new UnsafePattern('cannot run in linear time on the server (large repetition counts such as {1000} cannot)');
+    throw new UnsafePattern('cannot run in linear time on the server (too large once its repetition counts are multiplied out)');
   }
   return new RegExp(scanned.pattern);
 }

@@ -76,7 +76,7 @@ describe('evlog serve --tls-cert/--tls-key', () => {
     const alone = await runCli(['serve', file, '-p', '0', '--tls-cert', pki.cert]);
     expect(alone).toMatchObject({ code: 2, stderr: 'evlog: --tls-cert and --tls-key go together\n' });
     const missing = await runCli(['serve', file, '-p', '0', '--tls-cert', `${pki.cert}.nope`, '--tls-key', pki.key]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^evlog: cannot read --tls-cert .*no such file or directory\n$/);
     const swapped = await runCli(['serve', file, '-p', '0', '--tls-cert', pki.key, '--tls-key', pki.cert]);
     expect(swapped.code).toBe(2);
