@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { checkRedisUrl, openRedis, redactRedisUrl } from '../../../src/redis/client.js';
+import { closedPort } from '../../helpers/ports.js';
+import { haveRedis, startRedis } from '../../helpers/redis.js';
+
+describe('Redis URLs', () => {
+  it('accepts redis:// and rediss:// with an optional db number', () => {
+    expect(checkRedisUrl('redis://127.0.0.1:6379', '--redis')).toBe('redis://127.0.0.1:6379');
+    expect(checkRedisUrl('rediss://user:pw@host:6380/2', '--redis')).toBe('rediss://user:pw@host:6380/2');
+  });
+
+  it.each([
+    ['http://127.0.0.1:6379', /not a redis:\/\/ or rediss:\/\/ URL/],
+    ['127.0.0.1:6379', /not a redis:\/\/ or rediss:\/\/ URL|not a URL/],
+    ['redis://:secret@127.0.0.1:6379/db', /database number/],
+    ['redis://', /not a URL|names no host/],
+  ])('refuses %s, naming the flag and never the password', (url, reason) => {
+    expect(() => checkRedisUrl(url, '--redis')).toThrow(reason);
+    try {
+      checkRedisUrl(url, '--redis');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^--redis: /);
+      expect((err as Error).message).not.toContain('secret');
+    }
+  });
+
+  it('redacts the password', () => {
+    expect(redactRedisUrl('redis://u:hunter2@h:1/0')).toBe('redis://u:***@h:1/0');
+  });
+});
+
+describe('openRedis', () => {
+  it('fails at once with one line naming the URL when nothing listens', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    await expect(openRedis(`redis://:pw@127.0.0.1:${port}`, { name: 'evlog-test' })).rejects.toMatchObject({
+      exitCode: 1,
+      message: `cannot reach Redis at redis://:***@127.0.0.1:${port}: connection refused`,
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it.skipIf(!haveRedis)('connects to a real redis-server and reconnects after it restarts', async () => {
+    const redis = await startRedis();
+    const errors: string[] = [];
+    const client = await openRedis(redis.url, { name: 'evlog-test', maxBackoffMs: 200, onError: (m) => errors.push(m) });
+    try {
+      expect(await client.ping()).toBe('PONG');
+      await redis.stop('SIGKILL');
+      await expect.poll(() => errors.length).toBeGreaterThan(0);
+      await redis.start();
+      await expect.poll(async () => client.ping().catch(() => 'down'), { timeout: 15_000 }).toBe('PONG');
+    } finally {
+      client.destroy();
+    }
+  });
+});
