@@ -64,7 +64,8 @@ async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptio
   const opts = resolveServerOptions(options);
   checkTls(opts);
   const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
-  const channels = new Channels([['default', file]]);
+  const channels = new Channels();
+  channels.add(opts.file, file);
   return { opts, channels, file, app: makeApp(opts, channels) };
 }
 
