@@ -48,6 +48,11 @@ export class LineReader {
     this.#fileWasMissing = follower.current === undefined;
   }
 
+  /** Whether it has found where to start (and so knows its lag). */
+  get begun(): boolean {
+    return this.#begun;
+  }
+
   /** Bytes between this reader and the head of the files it reads. */
   get lag(): number {
     let lag = 0;
