@@ -11,6 +11,7 @@ import { makeTokenCheck } from './auth.js';
 import type { Encoding } from './encode.js';
 import { isLoopbackAddress, makeGuard, preflightHeaders } from './guard.js';
 import { negotiateHttp, serveHttpStream } from './http-stream.js';
+import { fileHealth } from './file-metrics.js';
 import { Metrics } from './metrics.js';
 import type { ResolvedServerOptions } from './options.js';
 import { BadRequest, parseStreamQuery, type Negotiate, type StreamQuery } from './query.js';
@@ -45,8 +46,13 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels): App {
   const httpCtx = { ...streamCtx, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
 
   /** Anyone may learn the server is up; what it serves is for those holding the token. */
-  const health = (detailed: boolean): object =>
-    detailed ? { status: 'ok', ...source.health(), clients: { ...metrics.clients, total: metrics.totalClients }, maxLagBytes: metrics.maxLagBytes } : { status: 'ok' };
+  const health = (detailed: boolean): object => {
+    if (!detailed) return { status: 'ok' };
+    const files = fileHealth(channels.list());
+    // One file: its details at the top too, as before there could be several.
+    const only = files.length === 1 ? { ...channels.get()!.health() } : {};
+    return { status: 'ok', ...only, files, clients: { ...metrics.clients, total: metrics.totalClients }, maxLagBytes: metrics.maxLagBytes };
+  };
 
   /** The same checks, in the same order, for a stream over HTTP and over WebSocket. */
   const admit = <E extends Encoding>(req: IncomingMessage, url: URL, negotiate: Negotiate<E>): StreamQuery<E | 'sse-batch'> | Refusal => {
@@ -73,7 +79,7 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels): App {
     ['/metrics', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(metrics.render(source));
+      res.end(metrics.render(channels.list()));
     }],
     ['/ws', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);

@@ -18,6 +18,8 @@ export interface StreamRecord {
    */
   id: string;
   line: string;
+  /** The channel it comes from (the followed file's name). */
+  file?: string;
   session?: string;
   event?: string;
   truncated?: boolean;

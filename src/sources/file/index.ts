@@ -94,6 +94,7 @@ export class FileSource implements Source {
         help: 'Gaps reported to clients: places a stream could not resume exactly (a rotated file gone, unread bytes truncated, an id beyond its file).',
         value: f.gaps,
       },
+      { name: 'evlog_file_lag_bytes', type: 'gauge', help: 'Bytes the slowest client reading the file is behind its end.', value: this.lag, total: 'max' },
     ];
   }
 
