@@ -17,9 +17,9 @@ export interface StreamRecord {
    * made an id knows what is inside it; everyone else stores it and hands it back.
    */
   id: string;
-  line: string;
-  /** The channel it comes from (the followed file's name). */
+  /** The channel (followed file) the line comes from, by the name the server follows it under. */
   file?: string;
+  line: string;
   session?: string;
   event?: string;
   truncated?: boolean;
