@@ -14,7 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { Channels } from '../sources/channels.js';
 import { Discovery } from '../sources/discover.js';
+import { isGlob } from '../sources/glob-watch.js';
 import { FileSource } from '../sources/file/index.js';
+import { defaultStateRoot, MergedSource, serverStateDir } from '../sources/merge/index.js';
 import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeApp, type App } from './app.js';
@@ -62,27 +64,45 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
+/** The merged stream, for a server of more than one file or of a glob (one file keeps its own ids). */
+function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
+  if (opts.files.length < 2 && !isGlob(opts.files[0]!)) return undefined;
+  const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+}
+
+interface Opened {
+  opts: ResolvedServerOptions;
+  app: App;
+  channels: Channels;
+  /** Stops following the files (after the clients are gone). */
+  stop(): Promise<void>;
+}
+
 /**
  * What a server and a handler share: the options checked, the files followed (each path, and the
- * matches of each glob as they come and go: see discover.ts), the app. `stop` stops looking for
- * files and closes every channel.
+ * matches of each glob as they come and go: see discover.ts), the app.
  */
-async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; app: App; stop: () => Promise<void> }> {
+async function open(options: ServerOptions): Promise<Opened> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
   const channels = new Channels();
-  let discovery: Discovery;
+  let discovery: Discovery | undefined;
+  let merged: MergedSource | undefined;
   try {
     discovery = await Discovery.start(opts.files, channels, opts);
+    merged = merge(opts, channels);
   } catch (err) {
+    discovery?.close();
     await channels.close();
     throw err;
   }
-  const stop = (): Promise<void> => {
+  const stop = async (): Promise<void> => {
     discovery.close();
-    return channels.close();
+    await channels.close();
+    await merged?.close();
   };
-  return { opts, channels, app: makeApp(opts, channels), stop };
+  return { opts, channels, app: makeApp(opts, channels, merged), stop };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
