@@ -1,7 +1,7 @@
 // `npm start`: the whole pipeline on two files, so the channels show at once. One generator appends
 // shop events to ./event.log, another requests and errors to ./api.log; a server follows both; a
-// listener per file (`-f`) prints the impressions of one and the errors of the other, each after
-// its file's name (`-H`). Ctrl-C (or SIGTERM) stops them all; if one of them dies, the others are
+// listener reads their merged stream and prints the impressions and the errors, each after its
+// file's name (`-H`). Ctrl-C (or SIGTERM) stops them all; if one of them dies, the others are
 // stopped too.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -50,9 +50,8 @@ server.lines.on('line', (line) => {
   if (!url || children.has('listen')) return;
   start('generate', ['generate', '-r', '5', '-e', 'impression,click,buy', file]);
   start('generate api', ['generate', '-r', '2', '-e', 'request,error', apiFile]);
-  start('listen', ['listen', url, '-H', '-f', file, '--match', 'impression'], 'inherit');
-  start('listen api', ['listen', url, '-H', '-f', apiFile, '--match', 'error'], 'inherit');
+  start('listen', ['listen', url, '-H', '--match', 'impression|error'], 'inherit');
   process.stderr.write(
-    `evlog: pipeline running: generate → ${file}, ${apiFile} → serve → listen -H (impressions of ${file}, errors of ${apiFile}); Ctrl-C stops them all\n`,
+    `evlog: pipeline running: generate → ${file}, ${apiFile} → serve → listen -H --match 'impression|error' (Ctrl-C stops them all)\n`,
   );
 });

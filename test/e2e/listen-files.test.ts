@@ -9,7 +9,7 @@ async function twoFiles(): Promise<string> {
   const dir = await tmpDir();
   await writeFile(path.join(dir, 'a.log'), 's1:impression\ns2:click\n');
   await writeFile(path.join(dir, 'b.log'), 's3:error\ns4:request\ns5:error\n');
-  const server = spawnCli(['serve', '-p', '0', 'a.log', 'b.log'], { cwd: dir });
+  const server = spawnCli(['serve', '-p', '0', 'a.log', 'b.log'], { cwd: dir, env: { EVLOG_STATE_DIR: path.join(dir, 'state') } });
   const [, url] = await waitForMatch(server.stderr, /on (http:\/\/\S+)\n/);
   return url!;
 }
@@ -36,6 +36,16 @@ describe('evlog listen -f and -H', () => {
     const url = await twoFiles();
     const result = await runCli(['listen', url, '-f', 'a.log', '-H', '--json', '--from', 'start', '-n', '1']);
     expect(JSON.parse(result.stdout)).toMatchObject({ file: 'a.log', line: 's1:impression', session: 's1', event: 'impression' });
+  });
+
+  it('reads the merged stream of the files a glob selects, and of all without -f', async () => {
+    const url = await twoFiles();
+    const some = await runCli(['listen', url, '-f', '*.log', '-H', '-m', 'error', '--from', 'start', '-n', '2']);
+    expect(some.stdout).toBe('b.log:s3:error\nb.log:s5:error\n');
+    const all = await runCli(['listen', url, '-H', '--from', 'start', '-n', '5']);
+    expect(all.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      ['a.log:s1:impression', 'a.log:s2:click', 'b.log:s3:error', 'b.log:s4:request', 'b.log:s5:error'],
+    );
   });
 
   it('takes a glob for a server of one file', async () => {

@@ -12,9 +12,9 @@ afterEach(() => {
 });
 
 describe('npm start', () => {
-  it('runs generators of two files, a server of both and listeners together, and Ctrl-C stops them all with 0', async () => {
+  it('runs generators of two files, a server of both and a listener together, and Ctrl-C stops them all with 0', async () => {
     const dir = await tmpDir();
-    child = spawn(process.execPath, [START], { cwd: dir, env: { ...process.env, EVLOG_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [START], { cwd: dir, env: { ...process.env, EVLOG_PORT: '0', EVLOG_STATE_DIR: path.join(dir, 'state') }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
