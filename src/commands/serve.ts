@@ -51,7 +51,7 @@ async function tlsFiles(flags: ServeFlags): Promise<{ cert: Buffer; key: Buffer 
 export function makeServeCommand(): Command {
   return new Command('serve')
     .description('follow log files like tail -F and stream them over chunked HTTP, SSE and WebSocket')
-    .argument('[file...]', 'log files to follow, each a channel (default: event.log)')
+    .argument('[file...]', "log files to follow, each a channel, or quoted globs ('logs/*.log') followed live (default: event.log)")
     .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, SERVER_DEFAULTS.port)
     .option('-H, --host <addr>', 'bind address', SERVER_DEFAULTS.host)
     .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN').argParser(parseToken))
@@ -83,6 +83,7 @@ Query parameters of /stream and /ws:
 Examples:
   evlog serve event.log
   evlog serve api.log worker.log
+  evlog serve event.log 'logs/**/*.log'     (files that come to match are followed too)
   evlog serve -p 0 --token "$(openssl rand -hex 16)" /var/log/app.log
   curl -N http://127.0.0.1:8001/stream
   curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
