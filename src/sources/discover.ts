@@ -82,12 +82,9 @@ export class Discovery {
     return discovery;
   }
 
-  /** Reads every watched directory again and looks for followed files gone (the safety net). */
+  /** Reads every watched directory again: new matches, and followed files gone (the safety net). */
   async rescan(): Promise<void> {
     for (const glob of this.#globs) await glob.rescan();
-    for (const [file, followed] of this.#files) {
-      if (followed.live && !exists(file)) this.#leave(file);
-    }
   }
 
   close(): void {
@@ -107,6 +104,11 @@ export class Discovery {
         for (const [file, followed] of this.#files) if (followed.live && file.startsWith(under)) this.#leave(file);
       },
       readDir: () => this.dirReads++,
+      listed: (dir, names) => {
+        for (const base of this.#byDir.get(dir) ?? []) {
+          if (!names.has(base)) this.#leave(path.join(dir, base));
+        }
+      },
       warn: (message) => this.#options.onWarning(message),
     });
     this.#globs.push(glob);

@@ -12,7 +12,7 @@
  * and Vector's file source runs its globs again every second; neither is free with thousands of
  * files.
  */
-import { lstatSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import { lstatSync, statSync, watch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
 import { opendir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -24,6 +24,8 @@ export interface GlobHandlers {
   follows(file: string): boolean;
   /** A matching path that was found before no longer exists (it may come back: a rotation). */
   gone(file: string): void;
+  /** A watched directory was read: the names in it now (absolute directory). */
+  listed(dir: string, names: ReadonlySet<string>): void;
   /** A watched directory went away, with whatever was found under it. */
   lostDir(dir: string): void;
   /** A directory was read (for tests: directories are not re-read per append). */
@@ -109,22 +111,33 @@ export class GlobWatch {
     await this.#read(dir, depth);
   }
 
+  /**
+   * Reads a directory: what is in it, by the types the directory itself gives (no stat per entry,
+   * and nothing at all for a file followed already), then tells what it holds.
+   */
   async #read(dir: string, depth: number): Promise<void> {
     this.#on.readDir(dir);
-    let entries;
+    const entries: Dirent[] = [];
     try {
-      entries = await opendir(dir);
-    } catch {
-      return this.#leave(dir);
-    }
-    const names: string[] = [];
-    try {
-      for await (const entry of entries) names.push(entry.name);
-    } catch {
-      // Removed while read: its watcher says so.
+      for await (const entry of await opendir(dir)) entries.push(entry);
+    } catch (err) {
+      // Gone (its watcher or its parent's says so too), or removed while read.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return this.#leave(dir);
     }
     // Sorted, so files are found in a stable order (and `api.log` before `api.log.1`).
-    for (const name of names.sort()) await this.#look(dir, depth, name);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (depth + 1 < this.#depth) await this.#enter(full, depth + 1);
+      } else if (entry.isFile()) {
+        if (this.matches(full) && !this.#on.follows(full)) this.#on.found(this.nameOf(full));
+      } else if (entry.isSymbolicLink() || !(entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice())) {
+        // A link, or a file system that does not give types: a stat says.
+        await this.#look(dir, depth, entry.name);
+      }
+    }
+    if (this.#dirs.has(dir)) this.#on.listed(dir, new Set(entries.map((e) => e.name)));
   }
 
   #event(dir: string, depth: number, event: string, name: string | Buffer | null): void {
