@@ -78,7 +78,7 @@ export class Discovery {
       discovery.close();
       throw err;
     }
-    discovery.#rescan = setInterval(() => void discovery.rescan(), options.rescanMs ?? options.pollMs * RESCANS_PER_POLL).unref();
+    discovery.#rescan = setInterval(() => void discovery.rescan().catch(() => undefined), options.rescanMs ?? options.pollMs * RESCANS_PER_POLL).unref();
     return discovery;
   }
 

@@ -48,7 +48,9 @@ export class GlobWatch {
   readonly #depth: number;
   readonly #on: GlobHandlers;
   /** Watched directories (absolute) and their depth below the base. */
-  readonly #dirs = new Map<string, { watcher: FSWatcher; depth: number }>();
+  readonly #dirs = new Map<string, { watcher: FSWatcher | undefined; depth: number }>();
+  /** Directories that could not be watched, warned about once. */
+  readonly #unwatchable = new Set<string>();
   #closed = false;
 
   constructor(pattern: string, handlers: GlobHandlers) {
@@ -89,24 +91,26 @@ export class GlobWatch {
 
   close(): void {
     this.#closed = true;
-    for (const { watcher } of this.#dirs.values()) watcher.close();
+    for (const { watcher } of this.#dirs.values()) watcher?.close();
     this.#dirs.clear();
   }
 
   /** Watches a directory, then reads it: whatever is created in between is seen either way. */
   async #enter(dir: string, depth: number): Promise<void> {
     if (this.#closed || this.#dirs.has(dir)) return;
-    let watcher: FSWatcher;
+    let watcher: FSWatcher | undefined;
     try {
       watcher = watch(dir, { persistent: false }, (event, name) => this.#event(dir, depth, event, name));
+      // The directory itself went away.
+      watcher.on('error', () => this.#leave(dir));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // Not there (yet), or not a directory: the re-scan looks again.
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') this.#on.warn(`cannot watch ${dir}: ${(err as Error).message}`);
-      return;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      // No watch left (ENOSPC, EMFILE): said once, and the directory is still read at each re-scan.
+      if (!this.#unwatchable.has(dir)) this.#on.warn(`cannot watch ${dir}: ${(err as Error).message}; its new files are found by the periodic re-scan only`);
+      this.#unwatchable.add(dir);
     }
-    // The directory itself went away.
-    watcher.on('error', () => this.#leave(dir));
     this.#dirs.set(dir, { watcher, depth });
     await this.#read(dir, depth);
   }
@@ -183,7 +187,7 @@ export class GlobWatch {
     if (!this.#dirs.has(dir)) return;
     for (const [watched, { watcher }] of [...this.#dirs]) {
       if (watched === dir || watched.startsWith(dir + path.sep)) {
-        watcher.close();
+        watcher?.close();
         this.#dirs.delete(watched);
       }
     }

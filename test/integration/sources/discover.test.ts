@@ -127,12 +127,18 @@ describe('discovering files for serve (paths and live globs)', () => {
     await expect.poll(names).toEqual([path.join(dir, 'logs/top.log')]);
   });
 
-  it('waits for a base directory that does not exist yet', async () => {
+  it('waits for a base directory that does not exist yet, and for it to come back', async () => {
     const dir = await tmpDir();
     const { names } = await discover([path.join(dir, 'later/*.log')]);
     await mkdir(path.join(dir, 'later'));
     await writeFile(path.join(dir, 'later', 'a.log'), '');
     await expect.poll(names).toEqual([path.join(dir, 'later/a.log')]);
+    // The base goes away with its files, and comes back with another.
+    await rm(path.join(dir, 'later'), { recursive: true });
+    await expect.poll(names).toEqual([]);
+    await mkdir(path.join(dir, 'later'));
+    await writeFile(path.join(dir, 'later', 'b.log'), '');
+    await expect.poll(names).toEqual([path.join(dir, 'later/b.log')]);
   });
 
   it('reads no directory again when files are appended to', async () => {
