@@ -13,7 +13,7 @@
  * files.
  */
 import { lstatSync, statSync, watch, type Dirent, type FSWatcher, type Stats } from 'node:fs';
-import { opendir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 
@@ -43,6 +43,7 @@ export class GlobWatch {
   /** The base as given (relative stays relative), and resolved. */
   readonly #base: string;
   readonly #absBase: string;
+  readonly #absPrefix: string;
   readonly #matches: (relative: string) => boolean;
   /** Directory levels below the base that can hold a match: 1 for `*.log`, Infinity with `**`. */
   readonly #depth: number;
@@ -58,6 +59,7 @@ export class GlobWatch {
     this.pattern = pattern;
     this.#base = scan.base === '' ? '.' : scan.base;
     this.#absBase = path.resolve(this.#base);
+    this.#absPrefix = this.#absBase.endsWith(path.sep) ? this.#absBase : this.#absBase + path.sep;
     this.#matches = picomatch(scan.glob);
     this.#depth = scan.glob.includes('**') ? Number.POSITIVE_INFINITY : scan.glob.split('/').length;
     this.#on = handlers;
@@ -84,9 +86,11 @@ export class GlobWatch {
 
   /** Whether an absolute path, a regular file or not, matches the glob. */
   matches(abs: string): boolean {
-    const rel = path.relative(this.#absBase, abs);
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
-    return this.#matches(rel.split(path.sep).join('/'));
+    // Paths here are built from the resolved base, so a prefix test is enough (and cheaper than
+    // path.relative, which resolves both paths again, on every entry of a large directory).
+    if (!abs.startsWith(this.#absPrefix)) return false;
+    const rel = abs.slice(this.#absPrefix.length);
+    return rel !== '' && this.#matches(path.sep === '/' ? rel : rel.split(path.sep).join('/'));
   }
 
   close(): void {
@@ -121,12 +125,16 @@ export class GlobWatch {
    */
   async #read(dir: string, depth: number): Promise<void> {
     this.#on.readDir(dir);
-    const entries: Dirent[] = [];
+    let entries: Dirent[];
     try {
-      for await (const entry of await opendir(dir)) entries.push(entry);
+      // One call for the whole directory: several times faster than iterating an opendir handle,
+      // and the names are all kept for the sort below anyway.
+      entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      // Gone (its watcher or its parent's says so too), or removed while read.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return this.#leave(dir);
+      const code = (err as NodeJS.ErrnoException).code;
+      // Gone (its watcher or its parent's says so too).
+      if (code === 'ENOENT' || code === 'ENOTDIR') this.#leave(dir);
+      return;
     }
     // Sorted, so files are found in a stable order (and `api.log` before `api.log.1`).
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
