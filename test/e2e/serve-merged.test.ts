@@ -1,7 +1,7 @@
 import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnCli, waitForMatch } from '../helpers/cli.js';
+import { runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
 import { openStream } from '../helpers/clients.js';
 import { numbered } from '../helpers/lines.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -64,6 +64,19 @@ describe('evlog serve with several files', () => {
     for (const [i, n] of names.entries()) {
       expect(all.filter((r) => r.file === n).map((r) => r.line).join('\n')).toBe(numbered(0, counts[i]!, n[0]).trimEnd());
     }
+    await server.kill();
+  });
+
+  it('gives the listener each record\'s file: --json prints it, and the plain output stays the raw lines', async () => {
+    const dir = await tmpDir();
+    for (const n of ['a.log', 'b.log']) await appendFile(path.join(dir, n), `${n[0]}:1\n`);
+    const server = await serve(['--state-dir', 'state', 'a.log', 'b.log'], dir);
+    const json = await runCli(['listen', server.url, '--json', '--from', 'start', '-n', '2', '--no-reconnect']);
+    expect(json.code).toBe(0);
+    const recs = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Rec);
+    expect(recs.map((r) => [r.file, r.line]).sort()).toEqual([['a.log', 'a:1'], ['b.log', 'b:1']]);
+    const plain = await runCli(['listen', server.url, '--from', 'start', '-n', '2', '--no-reconnect']);
+    expect(plain.stdout.split('\n').sort()).toEqual(['', 'a:1', 'b:1']);
     await server.kill();
   });
 });
