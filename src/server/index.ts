@@ -41,7 +41,7 @@ export interface EvlogServer {
 export type HandlerOptions = Omit<ServerOptions, 'port' | 'tls'>;
 
 export interface EvlogHandler {
-  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
+  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/files`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Takes over an upgrade request (`/ws`), from the server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;

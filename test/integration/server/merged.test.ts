@@ -1,7 +1,7 @@
 import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { getText, openStream } from '../../helpers/clients.js';
+import { getText, openStream, openWs } from '../../helpers/clients.js';
 import { numbered } from '../../helpers/lines.js';
 import { startServer } from '../../helpers/server.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -42,6 +42,7 @@ describe('a server of several files', () => {
     const all = await openStream(`${server.url}/stream?format=ndjson`);
     const onlyA = await openStream(`${server.url}/stream?format=ndjson&file=${encodeURIComponent(a)}`);
     const globB = await openStream(`${server.url}/stream?format=ndjson&file=${encodeURIComponent(path.join(path.dirname(b), '*1.log'))}`);
+    const wsBoth = await openWs(`${server.url.replace('http', 'ws')}/ws?file=${encodeURIComponent(b)}&file=${encodeURIComponent(path.join(path.dirname(a), '*0.log'))}`);
     for (let i = 0; i < 20; i++) {
       await appendFile(a, numbered(i * 5, 5, 'a'));
       await appendFile(b, numbered(i * 3, 3, 'b'));
@@ -59,6 +60,9 @@ describe('a server of several files', () => {
     expect(justA.every((r) => r.file === a)).toBe(true);
     const justB = parse(await globB.waitForLines(60));
     expect(perFile(justB)).toEqual(new Map([[b, Array.from({ length: 60 }, (_, i) => i)]]));
+    // Two values on /ws: both files, merged in the server's order.
+    const overWs = parse(await wsBoth.waitForLines(160));
+    expect(overWs.map((r) => r.line)).toEqual(merged.map((r) => r.line));
 
     // /files: each file's end, as an id that resumes it with file=.
     const listed = JSON.parse((await getText(`${server.url}/files`)).body) as { file: string; size: number; id: string }[];
