@@ -129,6 +129,8 @@ export class Discovery {
     this.#files.set(file, followed);
     this.#dirSet(file).add(path.basename(file));
     const opening = FileSource.open(name, { pollMs: this.#options.pollMs, onWarning: this.#options.onWarning });
+    // Opened at once, added in turn below: a failure is handled there, perhaps after it happened.
+    opening.catch(() => undefined);
     const added = this.#added.then(async () => {
       let source: FileSource;
       try {

@@ -145,7 +145,7 @@ export class GlobWatch {
       } else if (entry.isFile()) {
         if (this.matches(full) && !this.#on.follows(full)) this.#on.found(this.nameOf(full));
       } else if (entry.isSymbolicLink() || !(entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice())) {
-        // A link, or a file system that does not give types: a stat says.
+        // A link, or no type at all (a file system that does not give them): a stat says.
         await this.#look(dir, depth, entry.name);
       }
     }
@@ -157,9 +157,12 @@ export class GlobWatch {
     // A platform that does not say which entry: read the directory.
     if (name === null) return void this.#read(dir, depth).catch(() => undefined);
     const full = path.join(dir, String(name));
+    const matches = this.matches(full);
     // An append to a file names it with `change`: nothing to us when the file does not match or is
     // followed already (its own follower watches it).
-    if (event === 'change' && (!this.matches(full) || this.#on.follows(full))) return;
+    if (event === 'change' && (!matches || this.#on.follows(full))) return;
+    // A name that cannot match and cannot be a directory to enter needs no stat either.
+    if (!matches && depth + 1 >= this.#depth) return;
     void this.#look(dir, depth, String(name)).catch(() => undefined);
   }
 
