@@ -71,7 +71,7 @@ export async function followFiles(channels: Channels, files: readonly string[], 
 function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
   if (opts.files.length < 2) return undefined;
   const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
-  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
 }
 
 interface Opened {

@@ -24,6 +24,7 @@ export interface MergeOptions {
   dir: string;
   maxBytes: number;
   maxLineBytes: number;
+  onWarning: (message: string) => void;
 }
 
 export class MergedSource {
@@ -41,7 +42,7 @@ export class MergedSource {
       this.#unlock();
       throw err;
     }
-    this.#heads = new HeadReaders(channels, this.#log, options.maxLineBytes);
+    this.#heads = new HeadReaders(channels, this.#log, options.maxLineBytes, options.onWarning);
   }
 
   isId(id: string): boolean {
