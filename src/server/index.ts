@@ -68,7 +68,7 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
 function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
   if (opts.files.length < 2 && !isGlob(opts.files[0]!)) return undefined;
   const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
-  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
 }
 
 interface Opened {

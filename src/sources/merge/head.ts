@@ -30,9 +30,11 @@ export class HeadReaders {
     this.#readers.delete(c.name);
   };
   readonly #channels: Channels;
+  readonly #onWarning: (message: string) => void;
 
-  constructor(channels: Channels, log: MergeLog, maxLineBytes: number) {
+  constructor(channels: Channels, log: MergeLog, maxLineBytes: number, onWarning: (message: string) => void) {
     this.#channels = channels;
+    this.#onWarning = onWarning;
     this.#log = log;
     this.#maxLineBytes = maxLineBytes;
     for (const c of channels.list()) this.#follow(c);
@@ -44,7 +46,11 @@ export class HeadReaders {
     const after = this.#log.lastEnd(name);
     const reader = source.open(after === undefined || after === 'start' ? { kind: 'start' } : { kind: 'after', id: after }, { maxLineBytes: this.#maxLineBytes });
     this.#readers.set(name, reader);
-    const run = this.#run(name, reader).catch(() => reader.close());
+    const run = this.#run(name, reader).catch((err: unknown) => {
+      // The index cannot be written (a full disk): the file's own stream (file=) still works.
+      this.#onWarning(`cannot index ${name} for the merged stream any more: ${(err as Error).message}`);
+      reader.close();
+    });
     this.#running.add(run);
     void run.then(() => this.#running.delete(run));
   }
