@@ -22,6 +22,11 @@ describe('evlog serve with paths and live globs', () => {
     const [, url] = await waitForMatch(server.stderr, /evlog: serving a\.log, logs\/\* on (http:\/\/127\.0\.0\.1:\d+)\n/);
     // Named as matched, relative to the server's directory as the glob was.
     expect(await files(url!)).toEqual(['a.log', 'logs/x.log']);
+    const health = JSON.parse((await getText(`${url}/healthz`)).body) as { files: { file: string; path: string; size: number; lagBytes: number }[] };
+    expect(health.files).toMatchObject([
+      { file: 'a.log', path: expect.stringMatching(/\/a\.log$/), size: 4, lagBytes: 0 },
+      { file: 'logs/x.log', path: expect.stringMatching(/\/logs\/x\.log$/), size: 4, lagBytes: 0 },
+    ]);
 
     // A file that comes to match is streamed from its first line, to a client there before it.
     const merged = await openStream(`${url}/stream?format=ndjson`);
