@@ -15,13 +15,13 @@ afterEach(async () => {
 });
 
 /** A discovery over `args` with every add and remove recorded, in order. */
-async function discover(args: string[], rescanMs?: number) {
+async function discover(args: string[], rescanMs?: number, warnings: string[] = []) {
   const channels = new Channels();
   const events: string[] = [];
   channels.on('add', (c) => events.push(`+${c.name}`));
   channels.on('remove', (c) => events.push(`-${c.name}`));
   open.push(channels);
-  const discovery = await Discovery.start(args, channels, { pollMs: 100, quietMs: QUIET_MS, rescanMs, onWarning: () => undefined });
+  const discovery = await Discovery.start(args, channels, { pollMs: 100, quietMs: QUIET_MS, rescanMs, onWarning: (m) => warnings.push(m) });
   open.push(discovery);
   return { channels, discovery, events, names: () => channels.list().map((c) => c.name) };
 }
@@ -129,7 +129,9 @@ describe('discovering files for serve (paths and live globs)', () => {
 
   it('waits for a base directory that does not exist yet, and for it to come back', async () => {
     const dir = await tmpDir();
-    const { names } = await discover([path.join(dir, 'later/*.log')]);
+    const warnings: string[] = [];
+    const { names } = await discover([path.join(dir, 'later/*.log')], undefined, warnings);
+    expect(warnings).toEqual([`${path.join(dir, 'later/*.log')} matches no file yet; waiting for files to appear`]);
     await mkdir(path.join(dir, 'later'));
     await writeFile(path.join(dir, 'later', 'a.log'), '');
     await expect.poll(names).toEqual([path.join(dir, 'later/a.log')]);
