@@ -130,17 +130,20 @@ describe('discovering files for serve (paths and live globs)', () => {
   it('waits for a base directory that does not exist yet, and for it to come back', async () => {
     const dir = await tmpDir();
     const warnings: string[] = [];
-    const { names } = await discover([path.join(dir, 'later/*.log')], undefined, warnings);
-    expect(warnings).toEqual([`${path.join(dir, 'later/*.log')} matches no file yet; waiting for files to appear`]);
+    // No safety re-scan within the test: the directory's creation alone must be noticed.
+    const { names } = await discover([path.join(dir, 'later/sub/*.log')], 600_000, warnings);
+    expect(warnings).toEqual([`${path.join(dir, 'later/sub/*.log')} matches no file yet; waiting for files to appear`]);
+    // One level at a time, as an app might create them.
     await mkdir(path.join(dir, 'later'));
-    await writeFile(path.join(dir, 'later', 'a.log'), '');
-    await expect.poll(names).toEqual([path.join(dir, 'later/a.log')]);
+    await mkdir(path.join(dir, 'later', 'sub'));
+    await writeFile(path.join(dir, 'later', 'sub', 'a.log'), '');
+    await expect.poll(names).toEqual([path.join(dir, 'later/sub/a.log')]);
     // The base goes away with its files, and comes back with another.
     await rm(path.join(dir, 'later'), { recursive: true });
     await expect.poll(names).toEqual([]);
-    await mkdir(path.join(dir, 'later'));
-    await writeFile(path.join(dir, 'later', 'b.log'), '');
-    await expect.poll(names).toEqual([path.join(dir, 'later/b.log')]);
+    await mkdir(path.join(dir, 'later', 'sub'), { recursive: true });
+    await writeFile(path.join(dir, 'later', 'sub', 'b.log'), '');
+    await expect.poll(names).toEqual([path.join(dir, 'later/sub/b.log')]);
   });
 
   it('reads no directory again when files are appended to', async () => {
