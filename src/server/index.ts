@@ -91,8 +91,10 @@ async function open(options: ServerOptions): Promise<Opened> {
   try {
     await followFiles(channels, opts.files, opts);
     merged = merge(opts, channels);
+    await merged?.ready();
   } catch (err) {
     await channels.close();
+    await merged?.close();
     throw err;
   }
   const stop = async (): Promise<void> => {
