@@ -92,9 +92,11 @@ async function open(options: ServerOptions): Promise<Opened> {
   try {
     discovery = await Discovery.start(opts.files, channels, opts);
     merged = merge(opts, channels);
+    await merged?.ready();
   } catch (err) {
     discovery?.close();
     await channels.close();
+    await merged?.close();
     throw err;
   }
   const stop = async (): Promise<void> => {

@@ -45,6 +45,11 @@ export class MergedSource {
     this.#heads = new HeadReaders(channels, this.#log, options.maxLineBytes, options.onWarning);
   }
 
+  /** Resolves once what the files held at start-up is indexed (see HeadReaders.caughtUp). */
+  ready(): Promise<void> {
+    return this.#heads.caughtUp();
+  }
+
   isId(id: string): boolean {
     return decodeMergedId(id) !== undefined;
   }
