@@ -52,6 +52,22 @@ describe('listen: reading and filtering', () => {
     expect(any.stdout.lines()).toEqual(['b:click', 'c:buy']);
   });
 
+  it.each(['http', 'ws'])('prints JSON lines and lines with escapes exactly as the file has them, filtered or not (%s)', async (scheme) => {
+    const lines = [
+      '{"level":"info","message":"s-1:impression","session":"s-1","event":"impression"}', 'tab\there "quoted" back\\slash',
+      'caf\u00e9 \u2028 \u{1F600} ctl\u0001', '{"a":{"b":[1,"\\"x\\""]}}', 's-2:click',
+    ];
+    const { server } = await setup(`${lines.join('\n')}\n`);
+    const url = server.url.replace(/^http/, scheme);
+    // No filter: the lines go from the record bytes to stdout; a filter takes every record the JSON way.
+    const raw = startListen({ url, from: 'start', count: lines.length });
+    const filtered = startListen({ url, from: 'start', count: lines.length, match: [''] });
+    expect((await raw.done).matched).toBe(lines.length);
+    await filtered.done;
+    expect(raw.stdout.text).toBe(`${lines.join('\n')}\n`);
+    expect(filtered.stdout.text).toBe(raw.stdout.text);
+  });
+
   it('prints records as NDJSON with --json, over WebSocket too', async () => {
     const { server } = await setup('s1:impression\n');
     const run = startListen({ url: server.url.replace('http', 'ws'), from: 'start', json: true, count: 1 });
