@@ -67,13 +67,36 @@ export const quotes = { at: new Int32Array(1024), count: 0 };
 
 /**
  * `escapeInto` for a line known to hold no backslash, control or non-ASCII byte (the batch was
- * searched for them natively): only quotes change, so the loop does one comparison a byte.
+ * searched for them natively): only quotes change. A word of four bytes without a quote is copied
+ * in one step, which nearly halves the cost of a long payload; a word with one goes byte by byte.
  */
 export function escapeQuotes(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
   if (quotes.at.length < end - start) quotes.at = new Int32Array(end - start);
   const at = quotes.at;
+  const src = viewOf(from);
+  const dst = viewOf(out);
   let n = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  // Four bytes at a time while they hold no quote (a word with a zero byte after XOR with quotes).
+  while (i + 4 <= end) {
+    const w = src.getUint32(i, true);
+    const x = w ^ 0x22222222;
+    if (((x - 0x01010101) & ~x & 0x80808080) === 0) {
+      dst.setUint32(p, w, true);
+      p += 4;
+      i += 4;
+      continue;
+    }
+    for (const stop = i + 4; i < stop; i++) {
+      const b = from[i]!;
+      if (b === 0x22) {
+        out[p++] = 0x5c;
+        at[n++] = i;
+      }
+      out[p++] = b;
+    }
+  }
+  for (; i < end; i++) {
     const b = from[i]!;
     if (b === 0x22) {
       out[p++] = 0x5c;
@@ -83,6 +106,18 @@ export function escapeQuotes(out: Buffer, p: number, from: Buffer, start: number
   }
   quotes.count = n;
   return p;
+}
+
+let viewed: Buffer[] = [];
+let views: DataView[] = [];
+/** A DataView of `buf`, kept for the two buffers last asked about (the batch and the scratch). */
+function viewOf(buf: Buffer): DataView {
+  if (viewed[0] === buf) return views[0]!;
+  if (viewed[1] === buf) return views[1]!;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  viewed = [buf, viewed[0]!];
+  views = [view, views[0]!];
+  return view;
 }
 
 /** The bytes a JSON string escapes besides quotes and the newlines between lines. */
