@@ -12,7 +12,7 @@ import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';
 import { parseRecord } from './parse-record.js';
 import { printedLines, type PrintedLines } from './printed-lines.js';
-import { LineSink } from './record-bytes.js';
+import { LineSink, type Keep } from './record-bytes.js';
 import { openWs } from './ws.js';
 
 export interface ConnectOptions {
@@ -133,13 +133,14 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
   }
 
   /**
-   * Only the lines, as bytes ready to print (each ended by `\n`), at most `max` of them: for a
-   * consumer that prints lines and needs nothing else of a record, no string is made per line.
+   * Only the lines, as bytes ready to print (each ended by `\n`), those `keep` keeps (all without
+   * it), at most `max` of them: for a consumer that prints lines and needs nothing else of a
+   * record, no record is made, and no string for a line unless `keep` looks at it.
    */
-  lines(max = Infinity): AsyncGenerator<PrintedLines> {
+  lines(max = Infinity, keep?: Keep): AsyncGenerator<PrintedLines> {
     const left = { max };
     const sink = new LineSink();
-    return this.#read((chunk) => printedLines(chunk, sink, left, (gap) => this.#gap(gap)), (printed) => printed.lastId);
+    return this.#read((chunk) => printedLines(chunk, sink, left, (gap) => this.#gap(gap), keep), (printed) => printed.lastId);
   }
 
   async *#records(chunk: Buffer): AsyncGenerator<StreamRecord[]> {

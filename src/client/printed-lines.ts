@@ -5,9 +5,9 @@
 import { isUtf8 } from 'node:buffer';
 import { isGapRecord, type GapRecord } from '../wire/record.js';
 import { parseRecord } from './parse-record.js';
-import { readLines, type LineSink } from './record-bytes.js';
+import { readLines, type Keep, type LineSink } from './record-bytes.js';
 
-/** Lines ready to print, each ended by `\n`: `count` of them, the last one's record `lastId`. */
+/** Lines ready to print, each ended by `\n`: `count` of them, and the id of the last record read. */
 export interface PrintedLines {
   bytes: Buffer;
   count: number;
@@ -21,17 +21,18 @@ function taken(sink: LineSink): PrintedLines {
 }
 
 /**
- * The lines of `chunk`'s records, at most `left.max` (counted down). Those before a gap record are
- * yielded before `gap` is told, and the gap before the rest.
+ * The lines of `chunk`'s records that `keep` keeps, at most `left.max` (counted down). Those before
+ * a gap record are yielded before `gap` is told, and the gap before the rest. Records read and none
+ * kept are yielded too, with no line: what was read may be committed.
  */
-export async function* printedLines(chunk: Buffer, sink: LineSink, left: { max: number }, gap: (rec: GapRecord) => Promise<void>): AsyncGenerator<PrintedLines> {
+export async function* printedLines(chunk: Buffer, sink: LineSink, left: { max: number }, gap: (rec: GapRecord) => Promise<void>, keep?: Keep): AsyncGenerator<PrintedLines> {
   // Invalid UTF-8 becomes U+FFFD the text way: such a chunk goes that way record by record.
   const bytes = isUtf8(chunk);
   let pos = 0;
   while (pos < chunk.length && left.max > 0) {
     sink.reserve(chunk.length);
     const before = sink.count;
-    if (bytes) pos = readLines(chunk, pos, left.max, sink);
+    if (bytes) pos = readLines(chunk, pos, left.max, sink, keep);
     left.max -= sink.count - before;
     if (pos >= chunk.length || left.max === 0) break;
     // A record the byte reader left to the text way.
@@ -42,18 +43,20 @@ export async function* printedLines(chunk: Buffer, sink: LineSink, left: { max: 
     if (text === '') continue;
     const rec = parseRecord(text);
     if (isGapRecord(rec)) {
-      if (sink.count > 0) yield taken(sink);
+      if (sink.read > 0) yield taken(sink);
       await gap(rec);
       continue;
     }
+    sink.id = Buffer.from(rec.id);
+    sink.idStart = 0;
+    sink.idEnd = sink.id.length;
+    sink.read++;
+    if (keep !== undefined && !keep(rec.line)) continue;
     const line = Buffer.from(`${rec.line}\n`);
     sink.reserve(line.length);
     sink.length += line.copy(sink.buf, sink.length);
     sink.count++;
-    sink.id = Buffer.from(rec.id);
-    sink.idStart = 0;
-    sink.idEnd = sink.id.length;
     left.max--;
   }
-  if (sink.count > 0) yield taken(sink);
+  if (sink.read > 0) yield taken(sink);
 }

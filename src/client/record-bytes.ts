@@ -35,11 +35,15 @@ PLAIN[0x5c] = 0;
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 
-/** Printed lines, each ended by `\n`, and how many; the id of the last one is `id[idStart, idEnd)`. */
+/**
+ * Lines to print, each ended by `\n`, and how many (`count`) of the records read (`read`); the id
+ * of the last record read is `id[idStart, idEnd)`.
+ */
 export class LineSink {
   buf = Buffer.allocUnsafe(0);
   length = 0;
   count = 0;
+  read = 0;
   id: Buffer | undefined;
   idStart = 0;
   idEnd = 0;
@@ -58,6 +62,7 @@ export class LineSink {
     this.buf = this.buf.subarray(this.length);
     this.length = 0;
     this.count = 0;
+    this.read = 0;
     return bytes;
   }
 }
@@ -138,16 +143,19 @@ function unescapeLine(buf: Buffer, i: number, sink: LineSink): number {
   return -1;
 }
 
+/** Which lines to print, when not all: a line filter, given the line as text. */
+export type Keep = ((line: string) => boolean) | undefined;
+
 /**
- * Reads records of `buf` (valid UTF-8) from `pos`, a line's start, into `sink`, at most `max` of
- * them; returns where it stopped: `buf.length`, or the start of a record it leaves to the caller.
+ * Reads records of `buf` (valid UTF-8) from `pos`, a line's start, into `sink`, until `max` lines
+ * are kept; returns where it stopped: `buf.length`, or the start of a record it leaves to the caller.
  * Lines are written from `sink.length` on: the caller reserves `buf.length` bytes, which is room
  * for all of them, each being shorter than its record.
  */
-export function readLines(buf: Buffer, pos: number, max: number, sink: LineSink): number {
+export function readLines(buf: Buffer, pos: number, max: number, sink: LineSink, keep?: Keep): number {
   const end = buf.length;
-  let read = 0;
-  while (pos < end && read < max) {
+  let kept = 0;
+  while (pos < end && kept < max) {
     if (buf[pos] === NEWLINE) {
       pos++;
       continue;
@@ -179,13 +187,19 @@ export function readLines(buf: Buffer, pos: number, max: number, sink: LineSink)
     else if (startsWith(buf, i, TRUNCATED)) i += TRUNCATED.length;
     else return (sink.length = lineStart), pos;
     if (i < end && buf[i] !== NEWLINE) return (sink.length = lineStart), pos;
-    sink.buf[sink.length++] = NEWLINE;
-    sink.count++;
     sink.id = buf;
     sink.idStart = idStart;
     sink.idEnd = idEnd;
-    read++;
+    sink.read++;
     pos = i + 1;
+    // The unescaped bytes are valid UTF-8 (no surrogate escape was taken): the line JSON.parse gives.
+    if (keep !== undefined && !keep(sink.buf.toString('utf8', lineStart, sink.length))) {
+      sink.length = lineStart;
+      continue;
+    }
+    sink.buf[sink.length++] = NEWLINE;
+    sink.count++;
+    kept++;
   }
   return Math.min(pos, end);
 }

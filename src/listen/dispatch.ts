@@ -51,12 +51,14 @@ function startCallback(d: Dispatch, runner: CallbackRunner, rec: StreamRecord, m
 }
 
 /**
- * `dispatch` for a listener that only prints raw lines (no callback, no `--json`, no filter): the
- * lines go from the received bytes to stdout without a record or a string made for each.
+ * `dispatch` for a listener that only prints raw lines (no callback, no `--json`, no highlight):
+ * the lines go from the received bytes to stdout without a record made for each, and without a
+ * string unless `filtered` (there are patterns to test).
  */
-export async function printLines(stream: RecordStream, d: Dispatch): Promise<boolean> {
+export async function printLines(stream: RecordStream, d: Dispatch, filtered: boolean): Promise<boolean> {
   const { result } = d;
-  for await (const lines of stream.lines(d.limit - result.matched)) {
+  const keep = filtered ? (line: string): boolean => d.filter(line) !== false : undefined;
+  for await (const lines of stream.lines(d.limit - result.matched, keep)) {
     if (d.stopped()) break;
     result.matched += lines.count;
     result.handled += lines.count;

@@ -87,8 +87,8 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   try {
     const d = { filter, printing, json: opts.json === true, highlight, out, runner, commit, limit: opts.count, result, stopped: () => stopped };
     // Printing lines as they are needs nothing of a record but its line and id.
-    const raw = printing && !runner && !d.json && opts.match.length === 0 && !opts.invert;
-    completed = await (raw ? printLines(stream, d) : dispatch(stream, d));
+    const raw = printing && !runner && !d.json && !highlight;
+    completed = await (raw ? printLines(stream, d, opts.match.length > 0 || opts.invert === true) : dispatch(stream, d));
   } finally {
     stream.close();
     if (runner) {

@@ -64,14 +64,14 @@ function mutate(record: Buffer): Buffer {
 }
 
 /** Everything `printedLines` gives for one chunk (as latin1: its bytes), and what it threw; gaps noted in their place. */
-async function print(chunk: Buffer, max = Infinity): Promise<{ text: string; count: number; error?: unknown; lastIds: string[] }> {
+async function print(chunk: Buffer, max = Infinity, keep?: (line: string) => boolean): Promise<{ text: string; count: number; error?: unknown; lastIds: string[] }> {
   const sink = new LineSink();
   let text = '';
   let count = 0;
   const lastIds: string[] = [];
   const gap = async (rec: GapRecord): Promise<void> => void (text += `<gap ${rec.id}>\n`);
   try {
-    for await (const lines of printedLines(chunk, sink, { max }, gap) as AsyncGenerator<PrintedLines>) {
+    for await (const lines of printedLines(chunk, sink, { max }, gap, keep) as AsyncGenerator<PrintedLines>) {
       text += lines.bytes.toString('latin1');
       count += lines.count;
       lastIds.push(lines.lastId);
@@ -152,6 +152,26 @@ describe('printing lines from record bytes', () => {
     // Most records stay readable from the bytes, and many are broken: the test sees both.
     expect(byBytes).toBeGreaterThan(1000);
     expect(refused).toBeGreaterThan(300);
+  });
+
+  it('keeps the lines a filter keeps, given each as JSON.parse reads it, and tells the last record read', async () => {
+    seed = 5;
+    const lines = Array.from({ length: 400 }, randomLine);
+    const chunk = serverRecords(lines, 64 * 1024);
+    const parsed = chunk.toString().trimEnd().split('\n').map((r) => JSON.parse(r) as { id: string; line: string });
+    const seen: string[] = [];
+    const keep = (line: string): boolean => (seen.push(line), /["\\\u00e9]/.test(line));
+    const printed = await print(chunk, Infinity, keep);
+    expect(seen).toEqual(parsed.map((r) => r.line));
+    expect(printed.text).toBe(parsed.filter((r) => keep(r.line)).map((r) => printedAs(r.line)).join(''));
+    expect(printed.lastIds.at(-1)).toBe(parsed.at(-1)!.id);
+    // Nothing kept: no line, yet the records read are told, to be committed.
+    expect(await print(chunk, Infinity, () => false)).toEqual({ text: '', count: 0, lastIds: [parsed.at(-1)!.id] });
+    // The count is of lines kept: reading stops at the last one.
+    const rare = (line: string): boolean => line.startsWith('Z');
+    const third = parsed.filter((r) => rare(r.line))[2]!;
+    expect(parsed.indexOf(third)).toBeGreaterThan(3);
+    expect((await print(chunk, 3, rare)).lastIds.at(-1)).toBe(third.id);
   });
 
   it('stops at the count, tells gaps in their place, and takes invalid UTF-8 the text way', async () => {
