@@ -1,7 +1,7 @@
 /**
  * The lines of NDJSON records, read from the received bytes for a listener that only prints them:
  * each record's `line` is unescaped straight from the record into an output buffer, with no string
- * made for the record or its line. Only records of the shape the server writes are read here,
+ * made for the record, nor for its line unless a filter tests it. Only records of the shape the server writes are read here,
  * `{"id":"…","file":"…","line":"…","session":"…","event":"…","truncated":true}` with `file`,
  * session and event, and truncated optional, and only where the bytes are valid UTF-8 (the text
  * way would put U+FFFD in place of invalid ones). The reader stops before anything else (a gap
