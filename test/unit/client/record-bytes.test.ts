@@ -25,7 +25,8 @@ function randomLine(): string {
 
 /** Records exactly as the server writes them, for lines of every kind. */
 function serverRecords(lines: string[], maxLineBytes: number): Buffer {
-  const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+  // A file name with something to escape, for servers that name the file in every record.
+  const batch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined, file: 'logs/"a"\\b\u00e9.log' } as LineBatch;
   return encodeBatch(batch, { encoding: 'ndjson', maxLineBytes }).payload;
 }
 
