@@ -35,6 +35,9 @@ PLAIN[0x5c] = 0;
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 
+/** Output memory is taken a slab at a time: one allocation serves many chunks' lines. */
+const SLAB = 1024 * 1024;
+
 /**
  * Lines to print, each ended by `\n`, and how many (`count`) of the records read (`read`); the id
  * of the last record read is `id[idStart, idEnd)`.
@@ -51,7 +54,7 @@ export class LineSink {
   /** Room for `n` more bytes, keeping those written. */
   reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.length + n, 64 * 1024));
+    const grown = Buffer.allocUnsafe(Math.max(this.length + n, SLAB));
     this.buf.copy(grown, 0, 0, this.length);
     this.buf = grown;
   }
