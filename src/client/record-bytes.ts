@@ -8,6 +8,7 @@
  * record, an escape it does not decode, something that may not be JSON at all) and the caller
  * parses that one record as JSON, the definition these bytes must agree with.
  */
+import { viewOf } from '../byte-view.js';
 
 const ID = Buffer.from('{"id":"', 'latin1');
 const FILE = Buffer.from('","file":"', 'latin1');
@@ -109,9 +110,24 @@ function skipString(buf: Buffer, i: number): number {
  */
 function unescapeLine(buf: Buffer, i: number, sink: LineSink): number {
   const out = sink.buf;
+  const src = viewOf(buf);
+  const dst = viewOf(out);
   const end = buf.length;
   let o = sink.length;
   for (; i < end; i++) {
+    // Four bytes at a time while none is a quote, a backslash or a control: a long line costs a
+    // fraction of a byte-by-byte pass (each test sets a word's top bits where a byte is below
+    // 0x20, or zero once XORed with a quote or a backslash).
+    while (i + 4 <= end) {
+      const w = src.getUint32(i, true);
+      const q = w ^ 0x22222222;
+      const e = w ^ 0x5c5c5c5c;
+      if ((((w - 0x20202020) & ~w) | ((q - 0x01010101) & ~q) | ((e - 0x01010101) & ~e)) & 0x80808080) break;
+      dst.setUint32(o, w, true);
+      o += 4;
+      i += 4;
+    }
+    if (i >= end) break;
     const b = buf[i]!;
     // One look-up for the common byte, copied as it is.
     if (PLAIN[b] === 1) {

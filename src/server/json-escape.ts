@@ -4,6 +4,7 @@
  * bytes are copied as they are, which is what encoding the decoded line gives when the bytes are
  * valid UTF-8; the caller sends lines of an invalid batch the text way instead.
  */
+import { viewOf } from '../byte-view.js';
 
 /** For each byte: 0 copied verbatim, else the escape's second character, or 0x75 (`u`) for `\u00XX`. */
 const ESCAPE = new Uint8Array(256);
@@ -106,18 +107,6 @@ export function escapeQuotes(out: Buffer, p: number, from: Buffer, start: number
   }
   quotes.count = n;
   return p;
-}
-
-let viewed: Buffer[] = [];
-let views: DataView[] = [];
-/** A DataView of `buf`, kept for the two buffers last asked about (the batch and the scratch). */
-function viewOf(buf: Buffer): DataView {
-  if (viewed[0] === buf) return views[0]!;
-  if (viewed[1] === buf) return views[1]!;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  viewed = [buf, viewed[0]!];
-  views = [view, views[0]!];
-  return view;
 }
 
 /** The bytes a JSON string escapes besides quotes and the newlines between lines. */
