@@ -5,6 +5,8 @@ import type { Gap, StreamRecord } from '../wire/types.js';
  * the stream skipped (`event: gap`), whose `line` then says so in words.
  */
 export interface LiveRecord extends StreamRecord {
+  /** The channel the line comes from, on a server of several files. */
+  file?: string;
   gap?: Gap;
 }
 
@@ -35,9 +37,9 @@ export function parseGap(data: string): LiveRecord | undefined {
     const reason = value?.gap?.reason;
     if (typeof value?.id !== 'string' || typeof reason !== 'string') return undefined;
     const bytes = typeof value.gap!.bytes === 'number' ? value.gap!.bytes : null;
-    const file = typeof value.file === 'string' ? value.file : 'the file';
-    const line = `gap in ${file}: ${reason}${bytes === null ? '' : ` (${bytes} bytes)`}`;
-    return { id: value.id, line, gap: { reason, bytes } };
+    const file = typeof value.file === 'string' ? value.file : undefined;
+    const line = `gap in ${file ?? 'the file'}: ${reason}${bytes === null ? '' : ` (${bytes} bytes)`}`;
+    return { id: value.id, line, gap: { reason, bytes }, ...(file === undefined ? {} : { file }) };
   } catch {
     return undefined;
   }
