@@ -5,7 +5,7 @@
  * than pushing it down: files coming and going move nothing else.
  */
 import { hashHue } from './colour.js';
-import { fileTest } from './selection.js';
+import { fileTest, isGlob } from './selection.js';
 
 export interface FileEntry {
   file: string;
@@ -43,14 +43,22 @@ function formatSize(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
+interface Item {
+  li: HTMLLIElement;
+  box: HTMLInputElement;
+  size: HTMLElement;
+}
+
 export class FilePicker {
   readonly #el: FilePickerElements;
   readonly #options: FilePickerOptions;
   #files: FileEntry[] = [];
   #selected: string[];
-  #items = new Map<string, HTMLLIElement>();
+  /** Kept between renders and only touched where something changed: a server may have thousands of files. */
+  #items = new Map<string, Item>();
   #loading: Promise<void> | undefined;
   #lastLoad = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(elements: FilePickerElements, selected: string[], options: FilePickerOptions) {
     this.#el = elements;
@@ -67,8 +75,8 @@ export class FilePicker {
       elements.root.open = false;
       elements.root.querySelector('summary')?.focus();
     });
-    setInterval(() => void this.refresh(), REFRESH_MS);
     this.#render();
+    this.#schedule();
   }
 
   get selected(): readonly string[] {
@@ -96,8 +104,15 @@ export class FilePicker {
       .finally(() => {
         this.#lastLoad = performance.now();
         this.#loading = undefined;
+        this.#schedule();
       });
     return this.#loading;
+  }
+
+  /** The next look at the list; a long list (its JSON is large) is asked for less often. */
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.refresh(), REFRESH_MS + this.#files.length);
   }
 
   #toggle(box: HTMLInputElement): void {
@@ -109,7 +124,8 @@ export class FilePicker {
       return;
     }
     // Every served file ticked is "every file", which also takes in the files still to come.
-    if (next.length === this.#files.length && this.#files.every((f) => next.includes(f.file))) next = [];
+    const ticked = new Set(next);
+    if (next.length === this.#files.length && this.#files.every((f) => ticked.has(f.file))) next = [];
     this.#select(next);
   }
 
@@ -123,7 +139,8 @@ export class FilePicker {
   /** The files served, then what the selection names that they do not (a glob, a file gone). */
   #names(): string[] {
     const served = this.#files.map((f) => f.file);
-    return [...served, ...this.#selected.filter((s) => !served.includes(s))];
+    const known = new Set(served);
+    return [...served, ...this.#selected.filter((s) => !known.has(s))];
   }
 
   #render(): void {
@@ -142,26 +159,35 @@ export class FilePicker {
 
     const shown = fileTest(this.#selected);
     const sizes = new Map(this.#files.map((f) => [f.file, f.size]));
-    const items = new Map<string, HTMLLIElement>();
+    const items = new Map<string, Item>();
     for (const file of this.#names()) {
       const item = this.#items.get(file) ?? this.#item(file);
       const size = sizes.get(file);
-      item.querySelector<HTMLInputElement>('input')!.checked = shown(file);
-      item.querySelector('.size')!.textContent = size === undefined ? 'not served' : formatSize(size);
+      const text = size !== undefined ? formatSize(size) : isGlob(file) ? this.#matches(file) : 'not served';
+      const checked = shown(file);
+      if (item.box.checked !== checked) item.box.checked = checked;
+      if (item.size.textContent !== text) item.size.textContent = text;
       items.set(file, item);
     }
     // Items kept are moved, not rebuilt, so the box that has the focus keeps it.
-    for (const [file, item] of this.#items) if (!items.has(file)) item.remove();
+    for (const [file, item] of this.#items) if (!items.has(file)) item.li.remove();
     let cursor = list.firstElementChild;
-    for (const item of items.values()) {
-      if (item === cursor) cursor = cursor.nextElementSibling;
-      else list.insertBefore(item, cursor);
+    for (const { li } of items.values()) {
+      if (li === cursor) cursor = cursor.nextElementSibling;
+      else list.insertBefore(li, cursor);
     }
     this.#items = items;
     this.#options.onList(many);
   }
 
-  #item(file: string): HTMLLIElement {
+  /** What a glob in the selection stands for, among the files served. */
+  #matches(glob: string): string {
+    const test = fileTest([glob]);
+    const n = this.#files.reduce((sum, f) => sum + (test(f.file) ? 1 : 0), 0);
+    return n === 1 ? '1 file' : `${n} files`;
+  }
+
+  #item(file: string): Item {
     const item = document.createElement('li');
     item.style.setProperty('--file-hue', String(hashHue(file)));
     const label = document.createElement('label');
@@ -181,7 +207,7 @@ export class FilePicker {
     only.textContent = 'only';
     only.setAttribute('aria-label', `only ${file}`);
     item.append(label, only);
-    return item;
+    return { li: item, box, size };
   }
 }
 

@@ -225,5 +225,6 @@ if (query.get('chart') === 'file') {
   chartPer('file');
 }
 stream.start();
+void picker.refresh();
 setInterval(() => chart.draw(clock()), 1000);
 chart.draw(clock());

@@ -8,6 +8,8 @@ export type FileTest = (file: string | undefined) => boolean;
 
 const GLOB_CHAR = /[*?[{]/;
 
+export const isGlob = (name: string): boolean => GLOB_CHAR.test(name);
+
 /**
  * A glob as the server reads one (`*` and `?` within a path segment, `**` across them, `{a,b}`,
  * `[abc]`), as a RegExp. Names in a link come from people; an unreadable glob matches nothing
@@ -48,7 +50,7 @@ function globToRegExp(glob: string): RegExp | undefined {
 export function fileTest(selected: readonly string[]): FileTest {
   if (selected.length === 0) return () => true;
   const exact = new Set(selected);
-  const globs = selected.filter((s) => GLOB_CHAR.test(s)).map(globToRegExp).filter((r) => r !== undefined);
+  const globs = selected.filter(isGlob).map(globToRegExp).filter((r) => r !== undefined);
   // A record with no file comes from a server of one file, which has nothing to choose from.
   return (file) => file === undefined || exact.has(file) || globs.some((g) => g.test(file));
 }
