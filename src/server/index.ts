@@ -27,8 +27,10 @@ export interface EvlogServer {
   /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
-  /** The followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
+  /** The first followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
   readonly follower: Follower;
+  /** The followed files by name, for the same purposes. */
+  readonly channels: Channels;
   close(): Promise<void>;
 }
 
@@ -59,14 +61,23 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
-/** What a server and a handler share: the options checked, the file followed, the app. */
-async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; file: FileSource; app: App }> {
+/** One channel per file named: a file that is not there yet is waited for, as `tail -F` does. */
+export async function followFiles(channels: Channels, files: readonly string[], opts: Pick<ResolvedServerOptions, 'pollMs' | 'onWarning'>): Promise<void> {
+  for (const file of files) channels.add(file, await FileSource.open(file, { pollMs: opts.pollMs, onWarning: opts.onWarning }));
+}
+
+/** What a server and a handler share: the options checked, the files followed, the app. */
+async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; app: App }> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
-  const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
   const channels = new Channels();
-  channels.add(opts.file, file);
-  return { opts, channels, file, app: makeApp(opts, channels) };
+  try {
+    await followFiles(channels, opts.files, opts);
+  } catch (err) {
+    await channels.close();
+    throw err;
+  }
+  return { opts, channels, app: makeApp(opts, channels) };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
@@ -81,7 +92,7 @@ export async function createHandler(options: HandlerOptions): Promise<EvlogHandl
 }
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
-  const { opts, channels, file, app } = await open(options);
+  const { opts, channels, app } = await open(options);
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
@@ -109,5 +120,5 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     return closing;
   };
 
-  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower: file.follower, close };
+  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower: (channels.list()[0]!.source as FileSource).follower, channels, close };
 }

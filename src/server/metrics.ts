@@ -38,7 +38,7 @@ export class Metrics {
     this.bytesSent[transport] += encoded.payload.length;
   }
 
-  render(source: Source): string {
+  render(source: Pick<Source, 'metrics'>): string {
     const out: string[] = [];
     const family = (name: string, type: 'gauge' | 'counter', help: string, values: Record<Transport, number> | number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);

@@ -187,7 +187,7 @@ export class LineReader {
 
   #batch(index: number, base: number, buf: Buffer, release: () => void, single?: LineBatch['single']): LineBatch {
     const { prefix, suffix } = this.#idAround(index);
-    return { idPrefix: prefix, idSuffix: suffix, base, buf, single, release };
+    return { idPrefix: prefix, idSuffix: suffix, file: this.#follower.name, base, buf, single, release };
   }
 
   #gapBatch(gap: Gap, track: Track): LineBatch {
