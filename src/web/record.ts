@@ -5,8 +5,6 @@ import type { Gap, StreamRecord } from '../wire/types.js';
  * the stream skipped (`event: gap`), whose `line` then says so in words.
  */
 export interface LiveRecord extends StreamRecord {
-  /** The channel the line comes from, on a server of several files. */
-  file?: string;
   gap?: Gap;
 }
 
