@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { Channels } from '../sources/channels.js';
 import { FileSource } from '../sources/file/index.js';
+import { defaultStateRoot, MergedSource, serverStateDir } from '../sources/merge/index.js';
 import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeApp, type App } from './app.js';
@@ -66,33 +67,54 @@ export async function followFiles(channels: Channels, files: readonly string[], 
   for (const file of files) channels.add(file, await FileSource.open(file, { pollMs: opts.pollMs, onWarning: opts.onWarning }));
 }
 
+/** The merged stream, for a server of more than one file (one file keeps its own ids). */
+function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
+  if (opts.files.length < 2) return undefined;
+  const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+}
+
+interface Opened {
+  opts: ResolvedServerOptions;
+  app: App;
+  channels: Channels;
+  /** Stops following the files (after the clients are gone). */
+  stop(): Promise<void>;
+}
+
 /** What a server and a handler share: the options checked, the files followed, the app. */
-async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; app: App }> {
+async function open(options: ServerOptions): Promise<Opened> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
   const channels = new Channels();
+  let merged: MergedSource | undefined;
   try {
     await followFiles(channels, opts.files, opts);
+    merged = merge(opts, channels);
   } catch (err) {
     await channels.close();
     throw err;
   }
-  return { opts, channels, app: makeApp(opts, channels) };
+  const stop = async (): Promise<void> => {
+    await channels.close();
+    await merged?.close();
+  };
+  return { opts, channels, app: makeApp(opts, channels, merged), stop };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
   const { tls: _tls, port: _port, ...rest } = options as ServerOptions;
-  const { opts, channels, app } = await open(rest);
+  const { opts, app, stop } = await open(rest);
   let closing: Promise<void> | undefined;
   return {
     handle: (req, res) => app.request(req, res),
     handleUpgrade: (req, socket, head) => app.upgrade(req, socket, head),
-    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(() => channels.close())),
+    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(stop)),
   };
 }
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
-  const { opts, channels, app } = await open(options);
+  const { opts, channels, app, stop } = await open(options);
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
@@ -103,7 +125,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   try {
     address = await listenOn(server, opts.port, opts.host);
   } catch (err) {
-    await Promise.all([channels.close(), app.close(0)]);
+    await Promise.all([stop(), app.close(0)]);
     throw err;
   }
 
@@ -114,7 +136,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       server.close();
       await app.close(opts.shutdownGraceMs);
       server.closeAllConnections();
-      await channels.close();
+      await stop();
       await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
