@@ -17,7 +17,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'evlog-screenshot-'));
 const children = [];
 
 function run(args) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The merged stream's index goes in the same throwaway directory, not in the user's state.
+  const env = { ...process.env, EVLOG_STATE_DIR: path.join(dir, 'state') };
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   return child;
 }
