@@ -70,6 +70,10 @@ export class FilePicker {
       const only = (event.target as Element).closest<HTMLButtonElement>('button.only');
       if (only?.value) this.#select([only.value]);
     });
+    // A click elsewhere closes the picker, as a menu closes.
+    document.addEventListener('click', (event) => {
+      if (elements.root.open && !elements.root.contains(event.target as Node)) elements.root.open = false;
+    });
     elements.root.addEventListener('keydown', (event) => {
       if (event.key !== 'Escape' || !elements.root.open) return;
       elements.root.open = false;
@@ -199,14 +203,15 @@ export class FilePicker {
     title.textContent = file;
     const size = document.createElement('span');
     size.className = 'size';
-    label.append(box, title, size);
+    // The size stays out of the label: a box is called by its file's name alone.
+    label.append(box, title);
     const only = document.createElement('button');
     only.type = 'button';
     only.className = 'only';
     only.value = file;
     only.textContent = 'only';
     only.setAttribute('aria-label', `only ${file}`);
-    item.append(label, only);
+    item.append(label, size, only);
     return { li: item, box, size };
   }
 }

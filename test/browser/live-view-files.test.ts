@@ -47,7 +47,7 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
   /** Opens the picker and ticks or unticks a file's box, by its label as a screen reader has it. */
   async function tick(page: Page, file: string, on: boolean): Promise<void> {
     if ((await page.locator('#files').getAttribute('open')) === null) await page.click('#files summary');
-    await page.getByRole('checkbox', { name: file, exact: false }).setChecked(on);
+    await page.getByRole('checkbox', { name: file, exact: true }).setChecked(on);
   }
 
   it('shows each file as a column of its rows, in a colour that comes from its name alone', async () => {
@@ -72,7 +72,7 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
     await expect.poll(() => rowTexts(other.page)).toContain(`${worker}:plain line`);
     expect(await hueOf(other.page, worker)).toBe(await hueOf(page, worker));
     const colour = (p: Page, file: string): Promise<string> =>
-      p.getByRole('checkbox', { name: file }).evaluate((box) => { const name = box.parentElement!.querySelector('.name')!; return name.ownerDocument.defaultView!.getComputedStyle(name).color; });
+      p.getByRole('checkbox', { name: file, exact: true }).evaluate((box) => { const name = box.parentElement!.querySelector('.name')!; return name.ownerDocument.defaultView!.getComputedStyle(name).color; });
     await other.page.click('#files summary');
     await page.click('#files summary');
     expect(await colour(other.page, worker)).toBe(await colour(page, worker));
@@ -110,7 +110,7 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
     await expect.poll(() => page.locator('#state').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
     expect(selectedInUrl(page)).toEqual([a, b]);
     await page.click('#files summary');
-    for (const [file, on] of [[a, true], [b, true], [c, false]] as const) await expect.poll(() => page.getByRole('checkbox', { name: file }).isChecked()).toBe(on);
+    for (const [file, on] of [[a, true], [b, true], [c, false]] as const) await expect.poll(() => page.getByRole('checkbox', { name: file, exact: true }).isChecked()).toBe(on);
     await expect.poll(async () => (await rowTexts(page)).filter((r) => r.startsWith(`${a}:`))).toEqual(rowsOf(a, 0, 5, 'a'));
     expect((await rowTexts(page)).some((r) => r.startsWith(`${c}:`))).toBe(false);
 
@@ -199,7 +199,7 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
     const panel = (await page.locator('.files-panel').boundingBox())!;
     expect(panel.x).toBeGreaterThanOrEqual(0);
     expect(panel.x + panel.width).toBeLessThanOrEqual(width);
-    for (const f of files) expect(await page.getByRole('checkbox', { name: f }).isVisible()).toBe(true);
+    for (const f of files) expect(await page.getByRole('checkbox', { name: f, exact: true }).isVisible()).toBe(true);
 
     await page.keyboard.press('Tab');
     await expect.poll(() => page.$eval('html', (html) => html.ownerDocument.activeElement?.textContent)).toBe('all files');
@@ -211,5 +211,10 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
     await expect.poll(() => page.locator('#files-list').isVisible()).toBe(false);
     expect(await page.$eval('html', (html) => html.ownerDocument.activeElement?.tagName)).toBe('SUMMARY');
     await expect.poll(async () => (await rowTexts(page)).length).toBe(2);
+    // A click elsewhere closes it, as a menu closes.
+    await page.click('#files summary');
+    await expect.poll(() => page.locator('#files-list').isVisible()).toBe(true);
+    await page.click('#counts');
+    await expect.poll(() => page.locator('#files-list').isVisible()).toBe(false);
   });
 });
