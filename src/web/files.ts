@@ -198,13 +198,18 @@ export class FilePicker {
     const box = document.createElement('input');
     box.type = 'checkbox';
     box.value = file;
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
     const title = document.createElement('span');
     title.className = 'name';
-    title.textContent = file;
+    // Cut at its start when too long, as in the rows: the end of a path tells files apart.
+    const bdi = document.createElement('bdi');
+    bdi.textContent = file;
+    title.append(bdi);
     const size = document.createElement('span');
     size.className = 'size';
     // The size stays out of the label: a box is called by its file's name alone.
-    label.append(box, title);
+    label.append(box, swatch, title);
     const only = document.createElement('button');
     only.type = 'button';
     only.className = 'only';
