@@ -83,10 +83,6 @@ export class FilePicker {
     this.#schedule();
   }
 
-  get selected(): readonly string[] {
-    return this.#selected;
-  }
-
   /** Several files served (or a selection to undo): the file column and the picker are shown. */
   get many(): boolean {
     return this.#files.length > 1 || this.#selected.length > 0;
