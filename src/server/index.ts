@@ -39,7 +39,7 @@ export interface EvlogServer {
 export type HandlerOptions = Omit<ServerOptions, 'port' | 'tls'>;
 
 export interface EvlogHandler {
-  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
+  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/files`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Takes over an upgrade request (`/ws`), from the server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -71,7 +71,7 @@ export async function followFiles(channels: Channels, files: readonly string[], 
 function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
   if (opts.files.length < 2) return undefined;
   const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
-  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
 }
 
 interface Opened {
@@ -91,8 +91,10 @@ async function open(options: ServerOptions): Promise<Opened> {
   try {
     await followFiles(channels, opts.files, opts);
     merged = merge(opts, channels);
+    await merged?.ready();
   } catch (err) {
     await channels.close();
+    await merged?.close();
     throw err;
   }
   const stop = async (): Promise<void> => {

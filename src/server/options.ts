@@ -85,7 +85,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   return Object.freeze({
     ...merged,
     files: Object.freeze(files),
-    stateDir: options.stateDir,
+    stateDir: options.stateDir || undefined,
     allowOrigins: eachParsedAs('allowOrigins', merged.allowOrigins, parseOrigin),
     allowHosts: eachParsedAs('allowHosts', merged.allowHosts, parseHostName),
     token: options.token,

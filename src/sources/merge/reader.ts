@@ -132,20 +132,26 @@ export class MergedReader implements SourceReader {
       const batch = await this.#read(e, source, name);
       if (this.#closed) return undefined;
       if (!batch) {
-        // The file no longer holds what the entry says (truncated, or rotated away): on to the next,
-        // with a reader opened afresh where that entry starts.
+        // The file is gone from its path (the reader would wait for it to come back): on to the next
+        // entry, with a reader opened afresh where that one starts.
         this.#slots.get(e.channel)?.reader.close();
         this.#slots.delete(e.channel);
         this.#done();
         continue;
       }
-      if (batch.gap) return this.#gapBatch(batch.gap.reason, name, batch.gap.bytes);
+      if (batch.gap) {
+        // The file no longer holds the entry's lines (truncated, rotated away and deleted): the
+        // reader said so and went on to the oldest data present, which later entries hold.
+        const gap = this.#gapBatch(batch.gap.reason, name, batch.gap.bytes);
+        this.#done();
+        return gap;
+      }
       const out = this.#deliver(batch, name);
       if (out) return out;
     }
   }
 
-  /** The entry's next lines from the channel's own reader; undefined when the file has none to give. */
+  /** The entry's next lines from the channel's own reader; undefined when the file is not there. */
   async #read(e: Entry, source: Source, name: string): Promise<LineBatch | undefined> {
     const slot = await this.#slot(e, source);
     if (!slot) return undefined;
@@ -153,7 +159,7 @@ export class MergedReader implements SourceReader {
       let batch = slot.rest;
       slot.rest = undefined;
       if (!batch) {
-        if (slot.reader.lag <= 0) return undefined;
+        // Lines the head reader read are in the file, so this does not wait (see next() for when not).
         batch = await slot.reader.next();
         if (!batch || this.#closed) return undefined;
       }

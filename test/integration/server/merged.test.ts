@@ -1,7 +1,7 @@
 import { appendFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { getText, openStream } from '../../helpers/clients.js';
+import { getText, openStream, openWs } from '../../helpers/clients.js';
 import { numbered } from '../../helpers/lines.js';
 import { startServer } from '../../helpers/server.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -42,6 +42,7 @@ describe('a server of several files', () => {
     const all = await openStream(`${server.url}/stream?format=ndjson`);
     const onlyA = await openStream(`${server.url}/stream?format=ndjson&file=${encodeURIComponent(a)}`);
     const globB = await openStream(`${server.url}/stream?format=ndjson&file=${encodeURIComponent(path.join(path.dirname(b), '*1.log'))}`);
+    const wsBoth = await openWs(`${server.url.replace('http', 'ws')}/ws?file=${encodeURIComponent(b)}&file=${encodeURIComponent(path.join(path.dirname(a), '*0.log'))}`);
     for (let i = 0; i < 20; i++) {
       await appendFile(a, numbered(i * 5, 5, 'a'));
       await appendFile(b, numbered(i * 3, 3, 'b'));
@@ -59,6 +60,9 @@ describe('a server of several files', () => {
     expect(justA.every((r) => r.file === a)).toBe(true);
     const justB = parse(await globB.waitForLines(60));
     expect(perFile(justB)).toEqual(new Map([[b, Array.from({ length: 60 }, (_, i) => i)]]));
+    // Two values on /ws: both files, merged in the server's order.
+    const overWs = parse(await wsBoth.waitForLines(160));
+    expect(overWs.map((r) => r.line)).toEqual(merged.map((r) => r.line));
 
     // /files: each file's end, as an id that resumes it with file=.
     const listed = JSON.parse((await getText(`${server.url}/files`)).body) as { file: string; size: number; id: string }[];
@@ -102,6 +106,20 @@ describe('a server of several files', () => {
     const tail = await openStream(`${server.url}/stream?format=ndjson&tail=7`);
     expect(parse(await tail.waitForLines(7)).map((r) => r.line)).toEqual([...before.slice(-5).map((r) => r.line), 'f1:60', 'f0:30']);
   });
+
+  it('counts what the files held before the server started as old: new-lines-only streams start after it', async () => {
+    const { paths, state } = await files(3);
+    // Big enough that reading it takes the server a while: a stream opened at once must not get it.
+    const old = `${'o'.repeat(99)}\n`.repeat(80_000);
+    for (const p of paths) await appendFile(p, old);
+    const server = await startServer({ files: paths, stateDir: state });
+    const fresh = await openStream(`${server.url}/stream?format=ndjson`);
+    await appendFile(paths[2]!, 'new:1\n');
+    expect(parse(await fresh.waitForLines(1)).map((r) => r.line)).toEqual(['new:1']);
+    // tail=n and from=start reach into it.
+    const tail = await openStream(`${server.url}/stream?format=ndjson&tail=2`);
+    expect(parse(await tail.waitForLines(2)).map((r) => r.line)).toEqual(['o'.repeat(99), 'new:1']);
+  }, 30_000);
 
   it('keeps a bounded index: old entries go, and an id older than what is kept gets a gap, then the oldest kept', async () => {
     const { paths, state } = await files(2);

@@ -209,6 +209,22 @@ describe('reading records without JSON.parse (the listener\'s fast path)', () =>
     }
   });
 
+  it('reads the file of every record, and records of servers that send none', () => {
+    for (const file of ['logs/app.log', 'C:\\logs\\x.log', 'we"ird.log', 'caf\u00e9.log', 'a\u0001.log']) {
+      const batch = { ...batchOf(['s:1', 'plain line']), file };
+      const texts = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload.toString().trimEnd().split('\n');
+      for (const text of texts) {
+        const fast = readRecordFast(text);
+        // Names with nothing to escape stay on the fast path; others may be left to JSON.parse, never misread.
+        if (!/["\\\u0000-\u001f]/.test(file)) expect(fast, text).toStrictEqual(JSON.parse(text));
+        else expect([undefined, JSON.parse(text)], text).toContainEqual(fast);
+        expect((JSON.parse(text) as { file: string }).file).toBe(file);
+      }
+    }
+    expect(readRecordFast('{"id":"1","line":"s:e","session":"s","event":"e"}')).toStrictEqual({ id: '1', line: 's:e', session: 's', event: 'e' });
+    expect(readRecordFast('{"id":"1","file":"f","line":"x","truncated":true}')).toStrictEqual({ id: '1', file: 'f', line: 'x', truncated: true });
+  });
+
   it('declines anything not shaped exactly like our records, and anything JSON.parse refuses', () => {
     for (const text of [
       '{"line":"x","id":"1"}',
@@ -224,6 +240,10 @@ describe('reading records without JSON.parse (the listener\'s fast path)', () =>
       '{"id":"1","line":"a\\u12"}',
       '{"id":"1","line":"a"b"}',
       '{"id":"1","line":"x","truncated":false}',
+      '{"id":"1","file":"f"}',
+      '{"id":"1","file":"f","line":"x","file":"g"}',
+      '{"id":"1","line":"x","file":"f"}',
+      '{"id":"1","file":"f\tg","line":"x"}',
     ]) {
       expect(readRecordFast(text), text).toBeUndefined();
     }
