@@ -34,13 +34,13 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
   const browser = useBrowser();
 
   /** A server following these files (name → content) in a fresh directory, and the page on it, live. */
-  async function openLive(contents: Record<string, string>, options: { query?: string; width?: number; height?: number } = {}) {
+  async function openLive(contents: Record<string, string>, options: { query?: string; width?: number; height?: number; state?: string } = {}) {
     const dir = await tmpDir();
     const files = Object.keys(contents).map((name) => path.join(dir, name));
     await Promise.all(files.map((file, i) => writeFile(file, Object.values(contents)[i]!)));
     const server = await startServer({ files, stateDir: await tmpDir() });
     const opened = await browser.open(`${server.url}/${options.query ?? ''}`, options);
-    await expect.poll(() => opened.page.locator('#state').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
+    await expect.poll(() => opened.page.locator('#state').getAttribute('data-state'), { timeout: 15_000 }).toBe(options.state ?? 'live');
     return { files, server, page: opened.page };
   }
 
@@ -162,6 +162,18 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
     await page.getByRole('radio', { name: 'per event' }).check();
     await expect.poll(() => legend(page)).toEqual({ click: '2', buy: '2', '(other)': '2' });
     expect(new URL(page.url()).searchParams.get('chart')).toBe(null);
+  });
+
+  it('says so when a link names a file the server does not follow, and "all files" gets back to every file', async () => {
+    const { files, page } = await openLive({ 'a.log': 's1:click\n', 'b.log': 's2:buy\n' }, { query: '?file=gone.log', state: 'failed' });
+    expect(await page.locator('#state').textContent()).toContain('gone.log');
+    await page.click('#files summary');
+    const gone = page.locator('#files-list li', { has: page.getByRole('checkbox', { name: 'gone.log', exact: true }) });
+    expect(await gone.locator('.size').textContent()).toBe('not served');
+    await page.getByRole('button', { name: 'all files' }).click();
+    await expect.poll(() => page.locator('#state').getAttribute('data-state'), { timeout: 15_000 }).toBe('live');
+    await expect.poll(async () => (await rowTexts(page)).sort()).toEqual([`${files[0]}:s1:click`, `${files[1]}:s2:buy`]);
+    expect(await page.getByRole('checkbox', { name: 'gone.log', exact: true }).count()).toBe(0);
   });
 
   it('with one file served, shows its name and no picker, file column or chart toggle', async () => {
