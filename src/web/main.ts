@@ -106,6 +106,11 @@ const picker = new FilePicker(
   },
 );
 
+function count(counts: EventRates, name: string | undefined, history: boolean, now: number): void {
+  if (history) counts.addHistory(name);
+  else counts.add(name, now);
+}
+
 const stream = new LiveStream({
   tail,
   token,
@@ -115,10 +120,8 @@ const stream = new LiveStream({
     for (const record of records) {
       // A gap is a row to see, not a line that arrived: it counts in no rate or total.
       if (record.gap === undefined) {
-        for (const [counts, name] of [[rates.event, record.event], [rates.file, record.file]] as const) {
-          if (history) counts.addHistory(name);
-          else counts.add(name, now);
-        }
+        count(rates.event, record.event, history, now);
+        count(rates.file, record.file, history, now);
       }
       picker.saw(record.file);
       log.add(record);
