@@ -31,7 +31,7 @@ export interface FilePickerElements {
 }
 
 const REFRESH_MS = 5000;
-/** A line naming a file the list lacks asks again, but not more often than this. */
+/** A line naming a file the list lacks asks again, but not sooner than this after the last answer. */
 const MIN_GAP_MS = 1000;
 
 function formatSize(bytes: number): string {
@@ -58,6 +58,8 @@ export class FilePicker {
   #items = new Map<string, Item>();
   #loading: Promise<void> | undefined;
   #lastLoad = 0;
+  /** A line named a file the list lacks: look again soon. */
+  #wanted = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(elements: FilePickerElements, selected: string[], options: FilePickerOptions) {
@@ -90,12 +92,18 @@ export class FilePicker {
 
   /** A record named `file`: fetch the list again if it is new to us. */
   saw(file: string | undefined): void {
-    if (file === undefined || this.#items.has(file) || performance.now() - this.#lastLoad < MIN_GAP_MS) return;
-    void this.refresh();
+    if (file === undefined || this.#wanted || this.#items.has(file)) return;
+    this.#wanted = true;
+    // A load under way may have been asked before the file came: the next one follows it.
+    if (this.#loading === undefined) this.#schedule();
   }
 
   refresh(): Promise<void> {
-    this.#loading ??= this.#options.load()
+    if (this.#loading !== undefined) return this.#loading;
+    this.#wanted = false;
+    clearTimeout(this.#timer);
+    this.#loading = this.#options
+      .load()
       .then((files) => {
         if (files === undefined) return;
         this.#files = [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -109,10 +117,14 @@ export class FilePicker {
     return this.#loading;
   }
 
-  /** The next look at the list; a long list (its JSON is large) is asked for less often. */
+  /**
+   * The next look at the list: soon when a line named a file it lacks (but not more often than
+   * MIN_GAP_MS), else every few seconds, less often for a long list (its JSON is large).
+   */
   #schedule(): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.refresh(), REFRESH_MS + this.#files.length);
+    const delay = this.#wanted ? this.#lastLoad + MIN_GAP_MS - performance.now() : REFRESH_MS + this.#files.length;
+    this.#timer = setTimeout(() => void this.refresh(), Math.max(0, delay));
   }
 
   #toggle(box: HTMLInputElement): void {
