@@ -60,7 +60,8 @@ export const SERVER_DEFAULTS = {
   wsPingMs: 30_000,
   pollMs: 1000,
   shutdownGraceMs: 1000,
-  stateMaxBytes: 64 * 1024 * 1024,
+  // About 450,000 entries; held in memory too, at about four times their size on disk.
+  stateMaxBytes: 16 * 1024 * 1024,
   onWarning: (message: string): void => {
     process.stderr.write(`evlog: ${message}\n`);
   },

@@ -5,20 +5,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, Channels } from '../channels.js';
-import type { LineBatch, SourceReader } from '../source.js';
+import type { SourceReader } from '../source.js';
+import { consumed, countLines } from './batches.js';
 import type { MergeLog } from './log.js';
 
-/** What a batch of a file reader moves its position by, in the reader's own units (bytes). */
-export function consumed(batch: LineBatch): number {
-  return batch.single ? batch.single.end - batch.base : batch.buf.length;
-}
-
-export function countLines(batch: LineBatch): number {
-  if (batch.single) return 1;
-  let n = 0;
-  for (let i = batch.buf.indexOf(0x0a); i !== -1; i = batch.buf.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
 
 /** Bytes behind a file's end that count as keeping pace with its writer. */
 const LIVE_EDGE = 64 * 1024;
