@@ -5,7 +5,7 @@
  * one file without a glob: that file's own reader then, so a file's own id (from `/files`, or a
  * stream of that file) resumes it.
  */
-import picomatch from 'picomatch';
+import { isGlob } from '../sources/glob.js';
 import { channelSelector, type Channels } from '../sources/channels.js';
 import type { Source } from '../sources/source.js';
 import { BadRequest, type StreamQuery } from './query.js';
@@ -23,8 +23,6 @@ export interface Picker {
   /** The source for an admitted query; throws BadRequest when its `file=` and `from=` do not fit. */
   pick(query: Pick<StreamQuery, 'files' | 'startAt'>): Source;
 }
-
-const isGlob = (pattern: string): boolean => picomatch.scan(pattern).isGlob;
 
 export function makePicker(channels: Channels, merged: Merged | undefined): Picker {
   const fileId = (id: string): boolean => channels.list().some((c) => c.source.isId(id));

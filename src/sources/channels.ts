@@ -4,7 +4,7 @@
  * is added, one that goes away is removed once drained; listeners hear both, in order.
  */
 import { EventEmitter } from 'node:events';
-import picomatch from 'picomatch';
+import { globMatcher, isGlob } from './glob.js';
 import type { Source } from './source.js';
 
 export interface Channel {
@@ -61,12 +61,12 @@ export class Channels extends EventEmitter<ChannelEvents> {
 
 /**
  * The channels a client's `file=` values select: each is a channel name or a glob over names
- * (matched as picomatch matches paths, `dot` included, so `logs/*.log` selects `logs/.x.log` too).
+ * (matched as glob.ts matches paths, `dot` included, so `logs/*.log` selects `logs/.x.log` too).
  * No values: every channel.
  */
 export function channelSelector(patterns: readonly string[]): (name: string) => boolean {
   if (patterns.length === 0) return () => true;
   const exact = new Set(patterns);
-  const globs = patterns.filter((p) => picomatch.scan(p).isGlob).map((p) => picomatch(p, { dot: true }));
+  const globs = patterns.filter(isGlob).map((p) => globMatcher(p, { dot: true }));
   return (name) => exact.has(name) || globs.some((m) => m(name));
 }

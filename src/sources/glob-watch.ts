@@ -16,6 +16,7 @@ import { lstatSync, statSync, watch, type Dirent, type FSWatcher, type Stats } f
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { globMatcher } from './glob.js';
 
 export interface GlobHandlers {
   /** A regular file that matches (`file`: the path as matched, relative when the glob is). */
@@ -33,10 +34,7 @@ export interface GlobHandlers {
   warn(message: string): void;
 }
 
-/** Whether a serve argument is a glob rather than a path. */
-export function isGlob(arg: string): boolean {
-  return picomatch.scan(arg).isGlob;
-}
+export { isGlob } from './glob.js';
 
 export class GlobWatch {
   readonly pattern: string;
@@ -62,7 +60,7 @@ export class GlobWatch {
     this.#base = scan.base === '' ? '.' : scan.base;
     this.#absBase = path.resolve(this.#base);
     this.#absPrefix = this.#absBase.endsWith(path.sep) ? this.#absBase : this.#absBase + path.sep;
-    this.#matches = picomatch(scan.glob);
+    this.#matches = globMatcher(scan.glob);
     this.#depth = scan.glob.includes('**') ? Number.POSITIVE_INFINITY : scan.glob.split('/').length;
     this.#on = handlers;
   }

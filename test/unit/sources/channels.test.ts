@@ -50,6 +50,10 @@ describe('channelSelector', () => {
       'logs/deep/y.log',
       'logs/.hidden.log',
     ]);
+    // `[!…]` negates as in a shell (picomatch alone reads it as the class of `!` and the rest).
+    const notA = channelSelector(['logs/[!a].log']);
+    expect(['logs/a.log', 'logs/b.log', 'logs/!.log'].filter(notA)).toEqual(['logs/b.log', 'logs/!.log']);
+    expect(channelSelector(['logs/\\[!a].log'])('logs/a.log')).toBe(false);
     // A name holding glob characters is still selected by itself.
     expect(channelSelector(['weird[1].log'])('weird[1].log')).toBe(true);
   });
