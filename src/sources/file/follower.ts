@@ -19,6 +19,7 @@ import { CheckLoop, type CheckKind } from './check-loop.js';
 import { fileError, isDirectoryError, openAtPath } from './open-path.js';
 import { OpenGenerations } from './open-generations.js';
 import { ChangeSignal } from './signal.js';
+import { enrol, withdraw, type Looked } from './safety-net.js';
 
 export interface FollowerEvents {
   /** The file grew, was replaced or was truncated: readers should look again. */
@@ -28,7 +29,7 @@ export interface FollowerEvents {
 }
 
 export interface FollowerOptions {
-  /** Safety-net re-check interval, for changes no watcher reported. */
+  /** Safety-net re-check interval, for changes no watcher reported (at least; see safety-net.ts). */
   pollMs?: number;
   /** How long a rotated file must stay unchanged before it is taken as finished. */
   quietMs?: number;
@@ -53,7 +54,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   readonly #watch: PathWatch;
   readonly #drain: Drain;
   readonly #history: History;
-  #poll: NodeJS.Timeout | undefined;
+  readonly #net: Looked;
   readonly #checks = new CheckLoop(
     async (look) => {
       await this.#check(false, look);
@@ -70,6 +71,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     super();
     this.file = path.resolve(file);
     this.name = options.name ?? file;
+    this.#net = { periodMs: options.pollMs ?? DEFAULT_POLL_MS, look: () => this.poke('look') };
     this.#drain = new Drain(() => this.#notify(), options.quietMs);
     this.#history = new History(this.file, (n) => (this.bytesRead += n));
     this.#watch = new PathWatch(
@@ -95,8 +97,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       await follower.close();
       throw err;
     }
-    follower.#poll = setInterval(() => follower.poke('look'), options.pollMs ?? DEFAULT_POLL_MS);
-    follower.#poll.unref();
+    enrol(follower.#net);
     return follower;
   }
 
@@ -151,7 +152,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   async #close(): Promise<void> {
     this.#closed = true;
     this.#checks.stop();
-    clearInterval(this.#poll);
+    withdraw(this.#net);
     this.#drain.close();
     this.emit('change');
     this.#signal.close();
