@@ -4,7 +4,6 @@
  * and otherwise opens the file again, found by identity among the path's siblings and checked by
  * fingerprint (an inode number alone may have been reused).
  */
-import { fstatSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { sameFile, type FileIdentity, type Position } from './cursor.js';
 import type { Follower } from './follower.js';
@@ -44,7 +43,7 @@ export async function successor(follower: Follower, gen: Generation): Promise<Su
   // A rotated file found by a scan: the next newer sibling, else the file at the path.
   const siblings = await listSiblings(follower.file);
   const at = siblings.findIndex((s) => sameFile(s, gen));
-  const mtimeNs = at === -1 ? (await gen.handle.stat({ bigint: true })).mtimeNs : 0n;
+  const mtimeNs = at === -1 ? (gen.statBig()?.mtimeNs ?? 0n) : 0n;
   const newer = at === -1 ? siblings.filter((s) => s.mtimeNs > mtimeNs) : siblings.slice(at + 1);
   const current = follower.current;
   for (const s of newer) {
@@ -90,7 +89,7 @@ function fingerprintMatches(gen: Generation, fp: number | undefined): boolean {
 export function refreshSize(gen: Generation): void {
   if (gen.isClosed) return;
   try {
-    gen.size = Math.max(gen.size, fstatSync(gen.handle.fd).size);
+    gen.size = Math.max(gen.size, gen.stat()?.size ?? 0);
   } catch {
     // Closed meanwhile: its size stays as it was.
   }
