@@ -1,8 +1,8 @@
 /**
  * Descriptors of followed files nobody is reading. A file at its path can be opened again by name
  * whenever it is needed (see Generation.unpark), so its descriptor is kept only while it is used:
- * closed once it has been idle for IDLE_MS, or sooner, least recently used first, when more than
- * MAX_IDLE are open. 10,000 followed files then hold a few dozen descriptors, not 10,000 (the
+ * closed once it has been idle for `idleMs`, or sooner, least recently used first, when more than
+ * `maxIdle` are open. 10,000 followed files then hold a few dozen descriptors, not 10,000 (the
  * shippers that keep one per file run out at the default limit of 1,024, or a few thousand).
  * Files with a reader behind, a read in flight, or a rotation to drain keep theirs (see
  * Generation.park): those are bounded by the readers and rotations that need them.
@@ -12,8 +12,11 @@ export interface Parkable {
   park(): boolean;
 }
 
-export const IDLE_MS = 1000;
-export const MAX_IDLE = Number(process.env.EVLOG_TEST_MAX_IDLE ?? 16);
+/**
+ * How long a descriptor may stay idle, and how many idle ones may stay open. Settable so that the
+ * rotation tests can run again with every idle descriptor closed at once (the hardest case).
+ */
+export const idleLimits = { idleMs: 1000, maxIdle: 16 };
 
 /** Least recently used first (a Map keeps insertion order). */
 const open = new Map<Parkable, number>();
@@ -24,8 +27,8 @@ let sweepSoon = false;
 export function used(file: Parkable): void {
   open.delete(file);
   open.set(file, performance.now());
-  timer ??= setInterval(sweep, IDLE_MS / 2).unref();
-  if (open.size > MAX_IDLE && !sweepSoon) {
+  timer ??= setInterval(sweep, idleLimits.idleMs / 2).unref();
+  if (open.size > idleLimits.maxIdle && !sweepSoon) {
     // Once per turn of the event loop: a thousand files read in one turn make one sweep.
     sweepSoon = true;
     setImmediate(() => {
@@ -43,7 +46,7 @@ export function forget(file: Parkable): void {
 function sweep(): void {
   const now = performance.now();
   for (const [file, at] of open) {
-    if (open.size <= MAX_IDLE && now - at < IDLE_MS) break;
+    if (open.size <= idleLimits.maxIdle && now - at < idleLimits.idleMs) break;
     // Parked, or needed now: either way out of the list; its next use puts it back.
     open.delete(file);
     file.park();
