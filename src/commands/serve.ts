@@ -17,6 +17,7 @@ interface ServeFlags {
   tlsKey?: string;
   maxLineBytes: number;
   maxClients: number;
+  stateDir?: string;
 }
 
 /** What `tail -F` would say about a file that is not there yet, once. */
@@ -49,8 +50,8 @@ async function tlsFiles(flags: ServeFlags): Promise<{ cert: Buffer; key: Buffer 
 
 export function makeServeCommand(): Command {
   return new Command('serve')
-    .description('follow a log file like tail -F and stream it over chunked HTTP, SSE and WebSocket')
-    .argument('[file]', 'log file to follow', 'event.log')
+    .description('follow log files like tail -F and stream them over chunked HTTP, SSE and WebSocket')
+    .argument('[file...]', "log files to follow, each a channel, or quoted globs ('logs/*.log') followed live (default: event.log)")
     .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, SERVER_DEFAULTS.port)
     .option('-H, --host <addr>', 'bind address', SERVER_DEFAULTS.host)
     .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN').argParser(parseToken))
@@ -60,11 +61,13 @@ export function makeServeCommand(): Command {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, SERVER_DEFAULTS.maxLineBytes)
     .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, SERVER_DEFAULTS.maxClients)
+    .addOption(new Option('--state-dir <dir>', 'where several files keep the index their merged stream resumes from').env('EVLOG_STATE_DIR').default(undefined, '$XDG_STATE_HOME/evlog or ~/.local/state/evlog'))
     .addHelpText('after', `
 Endpoints:
   GET /stream    chunked HTTP: raw lines, NDJSON records or Server-Sent Events
   GET /ws        WebSocket: NDJSON records, several per message
   GET /          the browser live view
+  GET /files     the followed files: name, size, and the id of the end of each
   GET /healthz   health check (JSON)
   GET /metrics   Prometheus text
 
@@ -73,15 +76,19 @@ Query parameters of /stream and /ws:
   batch=1                  with format=sse: one event per batch of records
   tail=<n>                 start with the last n lines (default: only new lines)
   from=<id>|start          resume right after that record id, or at the start of the file
+  file=<name or glob>      only these files (repeatable); default: every file, merged
   match=<regex>            only lines matching it; ignore_case=1 and invert=1 as grep -i, -v
   token=<secret>           the token, for clients that cannot send Authorization: Bearer
 
 Examples:
   evlog serve event.log
+  evlog serve api.log worker.log
+  evlog serve event.log 'logs/**/*.log'     (files that come to match are followed too)
   evlog serve -p 0 --token "$(openssl rand -hex 16)" /var/log/app.log
   curl -N http://127.0.0.1:8001/stream
   curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
-    .action(async (file: string, flags: ServeFlags) => {
+    .action(async (args: string[], flags: ServeFlags) => {
+      const files = args.length > 0 ? args : ['event.log'];
       const tls = await tlsFiles(flags);
       // Loaded on demand so `evlog --help` does not pay for chokidar and ws.
       const { createServer } = await import('../server/index.js');
@@ -89,12 +96,15 @@ Examples:
       const shutdown = shutdownSignal();
       try {
         const { allowOrigin, allowHost, tlsCert: _cert, tlsKey: _key, ...rest } = flags;
-        const server = await createServer({ file, ...rest, allowOrigins: allowOrigin, allowHosts: allowHost, tls });
-        if (!server.follower.current) process.stderr.write(`evlog: ${await missing(file)}\n`);
-        if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
-          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${file}\n`);
+        const server = await createServer({ files, ...rest, allowOrigins: allowOrigin, allowHosts: allowHost, tls });
+        for (const { name, source } of server.channels.list()) {
+          if (source.health().exists === false) process.stderr.write(`evlog: ${await missing(name)}\n`);
         }
-        process.stderr.write(`evlog: serving ${file} on ${server.url}\n`);
+        const named = files.join(', ');
+        if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
+          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${named}\n`);
+        }
+        process.stderr.write(`evlog: serving ${named} on ${server.url}\n`);
         if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
         await server.close();
       } finally {

@@ -13,7 +13,10 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { Channels } from '../sources/channels.js';
+import { Discovery } from '../sources/discover.js';
+import { isGlob } from '../sources/glob-watch.js';
 import { FileSource } from '../sources/file/index.js';
+import { defaultStateRoot, MergedSource, serverStateDir } from '../sources/merge/index.js';
 import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeApp, type App } from './app.js';
@@ -27,8 +30,10 @@ export interface EvlogServer {
   /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
-  /** The followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
+  /** The first followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
   readonly follower: Follower;
+  /** The followed files by name, for the same purposes. */
+  readonly channels: Channels;
   close(): Promise<void>;
 }
 
@@ -36,7 +41,7 @@ export interface EvlogServer {
 export type HandlerOptions = Omit<ServerOptions, 'port' | 'tls'>;
 
 export interface EvlogHandler {
-  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
+  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/files`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Takes over an upgrade request (`/ws`), from the server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -59,29 +64,60 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
-/** What a server and a handler share: the options checked, the file followed, the app. */
-async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; file: FileSource; app: App }> {
+/** The merged stream, for a server of more than one file or of a glob (one file keeps its own ids). */
+function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
+  if (opts.files.length < 2 && !isGlob(opts.files[0]!)) return undefined;
+  const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+}
+
+interface Opened {
+  opts: ResolvedServerOptions;
+  app: App;
+  channels: Channels;
+  /** Stops following the files (after the clients are gone). */
+  stop(): Promise<void>;
+}
+
+/**
+ * What a server and a handler share: the options checked, the files followed (each path, and the
+ * matches of each glob as they come and go: see discover.ts), the app.
+ */
+async function open(options: ServerOptions): Promise<Opened> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
-  const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
   const channels = new Channels();
-  channels.add(opts.file, file);
-  return { opts, channels, file, app: makeApp(opts, channels) };
+  let discovery: Discovery | undefined;
+  let merged: MergedSource | undefined;
+  try {
+    discovery = await Discovery.start(opts.files, channels, opts);
+    merged = merge(opts, channels);
+  } catch (err) {
+    discovery?.close();
+    await channels.close();
+    throw err;
+  }
+  const stop = async (): Promise<void> => {
+    discovery.close();
+    await channels.close();
+    await merged?.close();
+  };
+  return { opts, channels, app: makeApp(opts, channels, merged), stop };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
   const { tls: _tls, port: _port, ...rest } = options as ServerOptions;
-  const { opts, channels, app } = await open(rest);
+  const { opts, app, stop } = await open(rest);
   let closing: Promise<void> | undefined;
   return {
     handle: (req, res) => app.request(req, res),
     handleUpgrade: (req, socket, head) => app.upgrade(req, socket, head),
-    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(() => channels.close())),
+    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(stop)),
   };
 }
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
-  const { opts, channels, file, app } = await open(options);
+  const { opts, channels, app, stop } = await open(options);
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
@@ -92,7 +128,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   try {
     address = await listenOn(server, opts.port, opts.host);
   } catch (err) {
-    await Promise.all([channels.close(), app.close(0)]);
+    await Promise.all([stop(), app.close(0)]);
     throw err;
   }
 
@@ -103,11 +139,21 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       server.close();
       await app.close(opts.shutdownGraceMs);
       server.closeAllConnections();
-      await channels.close();
+      await stop();
       await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
   };
 
-  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower: file.follower, close };
+  return {
+    url: urlFor(address, opts.tls !== undefined),
+    port: address.port,
+    get follower(): Follower {
+      const first = channels.list()[0];
+      if (!first) throw new TypeError('no file is followed yet');
+      return (first.source as FileSource).follower;
+    },
+    channels,
+    close,
+  };
 }

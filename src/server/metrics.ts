@@ -1,6 +1,8 @@
 /** Counters for `/metrics`, rendered in the Prometheus text format. */
-import type { Source, SourceReader } from '../sources/source.js';
+import type { Channel } from '../sources/channels.js';
+import type { SourceReader } from '../sources/source.js';
 import type { Encoded } from './encode.js';
+import { renderFileFamilies } from './file-metrics.js';
 
 export const TRANSPORTS = ['http', 'sse', 'ws'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -38,7 +40,7 @@ export class Metrics {
     this.bytesSent[transport] += encoded.payload.length;
   }
 
-  render(source: Source): string {
+  render(channels: readonly Channel[]): string {
     const out: string[] = [];
     const family = (name: string, type: 'gauge' | 'counter', help: string, values: Record<Transport, number> | number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -53,7 +55,7 @@ export class Metrics {
     family('evlog_bytes_sent_total', 'counter', 'Payload bytes sent to clients.', this.bytesSent);
     family('evlog_truncated_lines_total', 'counter', 'Lines sent cut at --max-line-bytes.', this.truncatedLines);
     family('evlog_client_lag_bytes_max', 'gauge', 'Bytes the slowest client is behind the end of its file.', this.maxLagBytes);
-    for (const f of source.metrics()) family(f.name, f.type, f.help, f.value);
+    out.push(...renderFileFamilies(channels));
     return `${out.join('\n')}\n`;
   }
 }

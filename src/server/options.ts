@@ -10,7 +10,18 @@ export interface TlsFiles {
 }
 
 export interface ServerOptions {
-  file: string;
+  /** The files to follow, each a channel named by its path as given. */
+  files?: readonly string[];
+  /** One file to follow: the same as `files: [file]`. */
+  file?: string;
+  /**
+   * Where a server of several files keeps the index its merged streams resume from (one
+   * subdirectory per set of files; see merge/state-dir.ts). Default: `EVLOG_STATE_DIR`, else
+   * `$XDG_STATE_HOME/evlog`, else `~/.local/state/evlog`.
+   */
+  stateDir?: string;
+  /** Bytes of that index kept on disk: older entries are dropped, and ids in them answered with a gap. */
+  stateMaxBytes?: number;
   port?: number;
   host?: string;
   token?: string;
@@ -34,7 +45,7 @@ export interface ServerOptions {
 }
 
 export type ResolvedServerOptions = Readonly<
-  Required<Omit<ServerOptions, 'token' | 'tls'>> & { token: string | undefined; tls: TlsFiles | undefined }
+  Required<Omit<ServerOptions, 'token' | 'tls' | 'file' | 'stateDir'>> & { token: string | undefined; tls: TlsFiles | undefined; stateDir: string | undefined }
 >;
 
 /** The defaults, written once: `evlog serve`'s flags show and use these. */
@@ -49,14 +60,20 @@ export const SERVER_DEFAULTS = {
   wsPingMs: 30_000,
   pollMs: 1000,
   shutdownGraceMs: 1000,
+  stateMaxBytes: 64 * 1024 * 1024,
   onWarning: (message: string): void => {
     process.stderr.write(`evlog: ${message}\n`);
   },
 };
 
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
-  const merged = { ...SERVER_DEFAULTS, ...given(options) } as Required<ServerOptions>;
-  if (typeof merged.file !== 'string' || merged.file === '') throw new UsageError('EVLOG_ERR_OPTION', 'file is required');
+  const { file, ...rest } = given(options);
+  const merged = { ...SERVER_DEFAULTS, ...rest } as Required<ServerOptions>;
+  if (file !== undefined && options.files !== undefined) throw new UsageError('EVLOG_ERR_OPTION', 'give file or files, not both');
+  const files = file !== undefined ? [file] : [...(merged.files ?? [])];
+  if (files.length === 0 || files.some((f) => typeof f !== 'string' || f === '')) throw new UsageError('EVLOG_ERR_OPTION', 'file is required');
+  if (new Set(files).size !== files.length) throw new UsageError('EVLOG_ERR_OPTION', `a file is given twice: ${files.find((f, i) => files.indexOf(f) !== i)}`);
+  checkInt('stateMaxBytes', merged.stateMaxBytes, 4096);
   checkInt('port', merged.port, 0);
   if (merged.port > 65535) throw new UsageError('EVLOG_ERR_OPTION', `port must be 0 to 65535, got ${merged.port}`);
   checkInt('maxLineBytes', merged.maxLineBytes, 1);
@@ -67,6 +84,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   }
   return Object.freeze({
     ...merged,
+    files: Object.freeze(files),
+    stateDir: options.stateDir || undefined,
     allowOrigins: eachParsedAs('allowOrigins', merged.allowOrigins, parseOrigin),
     allowHosts: eachParsedAs('allowHosts', merged.allowHosts, parseHostName),
     token: options.token,

@@ -111,6 +111,11 @@ export class Follower extends EventEmitter<FollowerEvents> {
     return this.#watch.watching;
   }
 
+  /** Rotated files still drained (see drain.ts). */
+  get draining(): number {
+    return this.#drain.size;
+  }
+
   /** Resolves at the next change (or at close). Shared by every waiting reader. */
   changed(): Promise<void> {
     return this.#signal.next();

@@ -48,6 +48,11 @@ export class LineReader {
     this.#fileWasMissing = follower.current === undefined;
   }
 
+  /** Whether it has found where to start (and so knows its lag). */
+  get begun(): boolean {
+    return this.#begun;
+  }
+
   /** Bytes between this reader and the head of the files it reads. */
   get lag(): number {
     let lag = 0;
@@ -195,7 +200,7 @@ export class LineReader {
 
   #batch(index: number, base: number, buf: Buffer, release: () => void, single?: LineBatch['single']): LineBatch {
     const { prefix, suffix } = this.#idAround(index);
-    return { idPrefix: prefix, idSuffix: suffix, base, buf, single, release };
+    return { idPrefix: prefix, idSuffix: suffix, file: this.#follower.name, base, buf, single, release };
   }
 
   #gapBatch(gap: Gap, track: Track): LineBatch {

@@ -29,6 +29,14 @@ function olderFirst(a: Sibling, b: Sibling): number {
 }
 
 /**
+ * Whether `name` is the name of a rotated copy of a file named `base` (both base names, in the same
+ * directory): it starts with it and is longer (`event.log.1`, `event.log-20261201`, `event.log.2.gz`).
+ */
+export function isRotatedName(base: string, name: string): boolean {
+  return name.length > base.length && name.startsWith(base);
+}
+
+/**
  * Uncompressed regular files named `<file><anything>`, besides the file itself, oldest first:
  * among `only` when given (names known to have changed), else all in the directory.
  */
@@ -39,7 +47,7 @@ export async function listSiblings(file: string, only?: Iterable<string>): Promi
   const found: Sibling[] = [];
   await Promise.all(
     names
-      .filter((name) => name.length > base.length && name.startsWith(base) && !COMPRESSED.test(name))
+      .filter((name) => isRotatedName(base, name) && !COMPRESSED.test(name))
       .map(async (name) => {
         const full = path.join(dir, name);
         const stats = await stat(full, { bigint: true }).catch(() => undefined);
