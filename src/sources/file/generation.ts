@@ -9,13 +9,16 @@
  * there is still the one it parked (see Follower.#check).
  */
 import { fstatSync, readSync, type BigIntStats, type Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { sameFile, type FileIdentity } from './cursor.js';
 import { fingerprintFd } from './fingerprint.js';
 import { forget, used, type Parkable } from './idle-files.js';
+import { closeFd, readAt } from './descriptor.js';
 
-/** Where a parked generation's file is opened again; undefined when it is not there any more. */
-export type Reopen = (gen: Generation) => Promise<FileHandle | undefined>;
+/**
+ * A descriptor on a parked generation's file again; undefined when it is not there any more.
+ * Throws when it is there but cannot be opened.
+ */
+export type Reopen = (gen: Generation) => number | undefined;
 
 /** A reader's position in a generation, as far as parking cares. */
 export interface ReadPosition {
@@ -49,22 +52,23 @@ export class Generation implements FileIdentity, Parkable {
   lastGrowth = performance.now();
   #fingerprint: number | undefined;
   #refs = 0;
-  #closed: Promise<void> | undefined;
+  #closed = false;
   /** Undefined while parked, and once closed. */
-  #handle: FileHandle | undefined;
+  #fd: number | undefined;
   #reopen: Reopen | undefined;
-  #reopening: Promise<FileHandle | undefined> | undefined;
   /** Whether it may be parked now (the follower's say: it is the file at the path). */
   #mayPark: (() => boolean) | undefined;
   /** The status change time when parked: any write, or a new file at a reused inode number, moves it. */
   #parkedCtime = 0;
   /** Reads in flight. */
   #busy = 0;
+  /** Closed while a read was in flight: the descriptor to close once it is done. */
+  #closeAfterRead: number | undefined;
 
   readonly #onRead: (bytes: number) => void;
 
-  constructor(handle: FileHandle, identity: FileIdentity, size: number, onRead: (bytes: number) => void = () => undefined) {
-    this.#handle = handle;
+  constructor(fd: number, identity: FileIdentity, size: number, onRead: (bytes: number) => void = () => undefined) {
+    this.#fd = fd;
     this.#onRead = onRead;
     this.dev = identity.dev;
     this.ino = identity.ino;
@@ -72,12 +76,12 @@ export class Generation implements FileIdentity, Parkable {
   }
 
   get isClosed(): boolean {
-    return this.#closed !== undefined;
+    return this.#closed;
   }
 
   /** Its descriptor is closed until it is needed again (see `unpark`). */
   get parked(): boolean {
-    return this.#handle === undefined && !this.isClosed;
+    return this.#fd === undefined && !this.#closed;
   }
 
   /**
@@ -97,14 +101,13 @@ export class Generation implements FileIdentity, Parkable {
   }
 
   park(): boolean {
-    if (!this.#handle || this.#busy > 0 || !this.#mayPark?.() || this.#readerBehind()) return false;
+    if (this.#fd === undefined || this.#busy > 0 || !this.#mayPark?.() || this.#readerBehind()) return false;
     // Taken now, while there is a descriptor: ids carry it, and it tells a file that replaced
     // this one at the same inode number meanwhile.
     this.fingerprint();
-    this.#parkedCtime = fstatSync(this.#handle.fd).ctimeMs;
-    const handle = this.#handle;
-    this.#handle = undefined;
-    void handle.close().catch(() => undefined);
+    this.#parkedCtime = fstatSync(this.#fd).ctimeMs;
+    closeFd(this.#fd);
+    this.#fd = undefined;
     return true;
   }
 
@@ -113,34 +116,43 @@ export class Generation implements FileIdentity, Parkable {
     return this.parked && sameFile(this, stats) && stats.size === this.size && stats.ctimeMs === this.#parkedCtime;
   }
 
-  /** Opens a parked file again; false when it cannot be (closed, or no longer at its path). */
-  async unpark(): Promise<boolean> {
-    if (!this.parked) return !this.isClosed;
-    this.#reopening ??= (this.#reopen?.(this) ?? Promise.resolve(undefined)).finally(() => (this.#reopening = undefined));
-    const handle = await this.#reopening;
-    if (handle && handle !== this.#handle) this.resume(handle);
-    return this.#handle !== undefined;
+  /**
+   * Opens a parked file again; false when it cannot be (closed, or no longer at its path). Throws
+   * when it is there but cannot be opened.
+   */
+  unpark(): boolean {
+    if (!this.parked) return !this.#closed;
+    const fd = this.#reopen?.(this);
+    if (fd !== undefined) this.resume(fd);
+    return this.#fd !== undefined;
   }
 
   /** A descriptor on this very file (identity checked by the caller) for a parked generation. */
-  resume(handle: FileHandle): void {
-    if (this.#handle || this.isClosed) {
-      void handle.close().catch(() => undefined);
-      return;
-    }
-    this.#handle = handle;
+  resume(fd: number): void {
+    if (this.#fd !== undefined || this.#closed) return closeFd(fd);
+    this.#fd = fd;
     this.#used();
   }
 
   /** The descriptor's stats; undefined while parked or once closed. */
   stat(): Stats | undefined {
-    if (!this.#handle) return undefined;
+    if (this.#fd === undefined) return undefined;
     this.#used();
-    return fstatSync(this.#handle.fd);
+    return fstatSync(this.#fd);
   }
 
   statBig(): BigIntStats | undefined {
-    return this.#handle && fstatSync(this.#handle.fd, { bigint: true });
+    return this.#fd === undefined ? undefined : fstatSync(this.#fd, { bigint: true });
+  }
+
+  /** The descriptor, opened again if parked; undefined when closed or gone from its path. */
+  #open(): number | undefined {
+    if (this.#fd !== undefined) return this.#fd;
+    try {
+      return this.unpark() ? this.#fd : undefined;
+    } catch {
+      return undefined; // the follower's next look reports it
+    }
   }
 
   /**
@@ -148,13 +160,13 @@ export class Generation implements FileIdentity, Parkable {
    * again after a truncation, since the first line may differ then.
    */
   fingerprint(): number | undefined {
-    if (this.#fingerprint === undefined && this.size > 0 && this.#handle) this.#fingerprint = fingerprintFd(this.#handle.fd);
+    if (this.#fingerprint === undefined && this.size > 0 && this.#fd !== undefined) this.#fingerprint = fingerprintFd(this.#fd);
     return this.#fingerprint;
   }
 
   /** The fingerprint of the file now (not the one kept); undefined while parked. */
   fingerprintNow(): number | undefined {
-    return this.#handle && this.size > 0 ? fingerprintFd(this.#handle.fd) : undefined;
+    return this.#fd !== undefined && this.size > 0 ? fingerprintFd(this.#fd) : undefined;
   }
 
   /**
@@ -164,7 +176,7 @@ export class Generation implements FileIdentity, Parkable {
    */
   grewTo(size: number): boolean {
     const known = this.fingerprint();
-    if (known !== undefined && this.#handle && fingerprintFd(this.#handle.fd) !== known) return false;
+    if (known !== undefined && this.#fd !== undefined && fingerprintFd(this.#fd) !== known) return false;
     this.size = size;
     this.lastGrowth = performance.now();
     return true;
@@ -193,20 +205,20 @@ export class Generation implements FileIdentity, Parkable {
   /** Reads `length` bytes at `offset` (fewer at the end of the file), into `into` when given. */
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     // Parked, or gone from its path: nothing to read for now (the follower's next look tells).
-    const handle = this.#handle ?? ((await this.unpark().catch(() => false)) ? this.#handle : undefined);
-    if (!handle) return EMPTY;
+    const fd = this.#open();
+    if (fd === undefined) return EMPTY;
     const buf = into && into.length >= length ? into : Buffer.allocUnsafe(length);
     let filled = 0;
     // What was just appended is in the page cache: reading it in place saves a threadpool round
     // trip on every live line. Large reads (catching up) stay off the event loop.
     if (length <= SYNC_READ_MAX) {
       while (filled < length) {
-        const n = readSync(handle.fd, buf, filled, length - filled, offset + filled);
+        const n = readSync(fd, buf, filled, length - filled, offset + filled);
         if (n === 0) break;
         filled += n;
       }
     }
-    if (filled < length) filled += await this.#readFrom(handle, buf, filled, length, offset);
+    if (filled < length) filled += await this.#readFrom(fd, buf, filled, length, offset);
     this.#used();
     this.#onRead(filled);
     return filled === buf.length ? buf : buf.subarray(0, filled);
@@ -214,35 +226,42 @@ export class Generation implements FileIdentity, Parkable {
 
   /** Like `read`, but always through the threadpool: for scans that must not hold the event loop. */
   async readAsync(offset: number, buf: Buffer): Promise<Buffer> {
-    const handle = this.#handle ?? ((await this.unpark().catch(() => false)) ? this.#handle : undefined);
-    if (!handle) return EMPTY;
-    const filled = await this.#readFrom(handle, buf, 0, buf.length, offset);
+    const fd = this.#open();
+    if (fd === undefined) return EMPTY;
+    const filled = await this.#readFrom(fd, buf, 0, buf.length, offset);
     this.#used();
     this.#onRead(filled);
     return buf.subarray(0, filled);
   }
 
-  close(): Promise<void> {
+  close(): void {
     this.final = true;
+    if (this.#closed) return;
+    this.#closed = true;
     forget(this);
-    const handle = this.#handle;
-    this.#handle = undefined;
-    this.#closed ??= handle ? handle.close().catch(() => undefined) : Promise.resolve();
-    return this.#closed;
+    // Not while a read is in flight on it: the number could be another file's by the time it runs.
+    if (this.#fd !== undefined && this.#busy === 0) closeFd(this.#fd);
+    else if (this.#fd !== undefined) this.#closeAfterRead = this.#fd;
+    this.#fd = undefined;
   }
 
   /** Bytes read into `buf` from `start` up to `end`, through the threadpool; a read in flight keeps the descriptor. */
-  async #readFrom(handle: FileHandle, buf: Buffer, start: number, end: number, offset: number): Promise<number> {
+  async #readFrom(fd: number, buf: Buffer, start: number, end: number, offset: number): Promise<number> {
     let filled = start;
     this.#busy++;
     try {
       while (filled < end) {
-        const { bytesRead } = await handle.read(buf, filled, end - filled, offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
+        const n = await readAt(fd, buf, filled, end - filled, offset + filled);
+        if (n === 0) break;
+        filled += n;
       }
+    } catch {
+      // Closed under the read (the follower closing): what was read so far.
     } finally {
-      this.#busy--;
+      if (--this.#busy === 0 && this.#closeAfterRead !== undefined) {
+        closeFd(this.#closeAfterRead);
+        this.#closeAfterRead = undefined;
+      }
     }
     return filled - start;
   }

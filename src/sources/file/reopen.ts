@@ -6,26 +6,20 @@
  * appended to it after the follower last looked.
  */
 import { statSync, type Stats } from 'node:fs';
-import { readdir, open, type FileHandle } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isErrnoException } from '../../errors.js';
 import { sameFile } from './cursor.js';
+import { closeFd, openFile, tryOpen } from './descriptor.js';
 import { fingerprintFd } from './fingerprint.js';
 import type { Generation } from './generation.js';
 import { listSiblings } from './siblings.js';
 
 /** A descriptor on `gen`'s file if it is the one at `file`; errors other than its absence throw. */
-export async function reopenAt(file: string, gen: Generation): Promise<FileHandle | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    if (isErrnoException(err, 'ENOENT') || isErrnoException(err, 'ENOTDIR')) return undefined;
-    throw err;
-  }
-  const stats = await handle.stat().catch(() => undefined);
-  if (stats && sameFile(stats, gen)) return handle;
-  await handle.close();
+export function reopenAt(file: string, gen: Generation): number | undefined {
+  const opened = openFile(file);
+  if (!opened) return undefined;
+  if (sameFile(opened.stats, gen)) return opened.fd;
+  closeFd(opened.fd);
   return undefined;
 }
 
@@ -38,14 +32,17 @@ export async function recoverRotated(file: string, gen: Generation): Promise<voi
   const names = await readdir(path.dirname(file)).catch(() => [] as string[]);
   for (const sibling of await listSiblings(file, names)) {
     if (!sameFile(sibling, gen)) continue;
-    const handle = await reopenAt(sibling.path, gen).catch(() => undefined);
-    if (!handle) break;
+    const opened = tryOpen(sibling.path);
+    if (!opened || !sameFile(opened.stats, gen)) {
+      if (opened) closeFd(opened.fd);
+      break;
+    }
     const fp = gen.fingerprint();
-    if (fp === undefined || fingerprintFd(handle.fd) === fp) return gen.resume(handle);
-    await handle.close();
+    if (fp === undefined || fingerprintFd(opened.fd) === fp) return gen.resume(opened.fd);
+    closeFd(opened.fd);
     break;
   }
-  await gen.close();
+  gen.close();
 }
 
 /**
@@ -57,7 +54,7 @@ export async function recoverRotated(file: string, gen: Generation): Promise<voi
  */
 export async function wake(gen: Generation, stats: Stats | undefined): Promise<'unchanged' | 'moved' | 'rewritten' | 'open'> {
   if (!stats || gen.unchanged(stats)) return 'unchanged';
-  if (!(await gen.unpark())) return 'moved';
+  if (!gen.unpark()) return 'moved';
   const kept = gen.fingerprint();
   return kept !== undefined && gen.fingerprintNow() !== kept ? 'rewritten' : 'open';
 }
