@@ -94,6 +94,11 @@ export class Generation implements FileIdentity, Parkable {
     this.#used();
   }
 
+  /** A reader stopped reading it for now: its descriptor may be closed once idle. */
+  touch(): void {
+    if (this.#fd !== undefined) this.#used();
+  }
+
   /** Never parked again: it is no longer at its path (a rotation drains it). */
   keepOpen(): void {
     this.#mayPark = undefined;

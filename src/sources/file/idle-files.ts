@@ -18,6 +18,8 @@ export interface Parkable {
  */
 export const idleLimits = { idleMs: 1000, maxIdle: 16 };
 
+const HARD_LIMIT = 64;
+
 /** Least recently used first (a Map keeps insertion order). */
 const open = new Map<Parkable, number>();
 let timer: NodeJS.Timeout | undefined;
@@ -28,6 +30,10 @@ export function used(file: Parkable): void {
   open.delete(file);
   open.set(file, performance.now());
   timer ??= setInterval(sweep, idleLimits.idleMs / 2).unref();
+  // Files opened in one go without a turn of the event loop (10,000 at start-up, all in place):
+  // swept now, before they add up to the process's limit. The file just used is the last one
+  // a sweep would reach, and it stops before.
+  if (open.size > Math.max(HARD_LIMIT, idleLimits.maxIdle)) return sweep();
   if (open.size > idleLimits.maxIdle && !sweepSoon) {
     // Once per turn of the event loop: a thousand files read in one turn make one sweep.
     sweepSoon = true;

@@ -106,6 +106,8 @@ export class LineReader {
       // A rotated file still written may end inside a line: its writer may yet finish it.
       const atEnd = last.offset >= last.gen.size || (last.gen.next !== undefined && !last.gen.final);
       if (atEnd && (await this.#moveOn(last))) continue;
+      // Waiting, so no longer behind: its files' descriptors may be closed (see idle-files.ts).
+      for (const t of this.#tracks) t.gen.touch();
       await this.#until(changed);
     }
   }

@@ -25,7 +25,9 @@ export async function tailStart(gen: Generation, size: number, lines: number): P
   let buf = Buffer.allocUnsafe(slice);
   while (end > 0) {
     const start = Math.max(0, end - slice);
-    const bytes = await gen.readAsync(start, buf.subarray(0, end - start));
+    // The first slice in place (page cache, a few KB: cheaper than a threadpool trip, and every
+    // reader of a merged stream starts with one), the rest through the threadpool.
+    const bytes = slice === FIRST_SLICE ? await gen.read(start, end - start, buf) : await gen.readAsync(start, buf.subarray(0, end - start));
     for (let i = bytes.lastIndexOf(0x0a); i !== -1; i = i > 0 ? bytes.lastIndexOf(0x0a, i - 1) : -1) {
       if (--wanted === 0) return start + i + 1;
     }
