@@ -56,7 +56,78 @@ export function closeFd(fd: number): void {
 
 const readAsync = promisify(read);
 
-/** Reads through the threadpool: for reads too large to hold the event loop. */
-export async function readAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return (await readAsync(fd, buf, offset, length, position)).bytesRead;
+/**
+ * A generation's descriptor: open, parked (closed until it is needed again, see idle-files.ts) or
+ * closed for good. A read through the threadpool in flight keeps the number: closed under it, the
+ * number could be another file's by the time the read runs.
+ */
+export class Held {
+  #fd: number | undefined;
+  #closed = false;
+  #busy = 0;
+  #closeAfterRead: number | undefined;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  /** Undefined while parked, and once closed. */
+  get fd(): number | undefined {
+    return this.#fd;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A read through the threadpool is in flight. */
+  get busy(): boolean {
+    return this.#busy > 0;
+  }
+
+  /** Closes the descriptor until `resume`. */
+  park(): void {
+    if (this.#fd === undefined || this.busy) return;
+    closeFd(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** A descriptor on the same file for a parked one; false (and closed) when not wanted. */
+  resume(fd: number): boolean {
+    if (this.#fd !== undefined || this.#closed) {
+      closeFd(fd);
+      return false;
+    }
+    this.#fd = fd;
+    return true;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#fd !== undefined && this.#busy === 0) closeFd(this.#fd);
+    else this.#closeAfterRead = this.#fd;
+    this.#fd = undefined;
+  }
+
+  /** Bytes read into `buf` from `start` up to `end` (file offset `position` for `start`), through the threadpool. */
+  async readAt(fd: number, buf: Buffer, start: number, end: number, position: number): Promise<number> {
+    let filled = start;
+    this.#busy++;
+    try {
+      while (filled < end) {
+        const { bytesRead } = await readAsync(fd, buf, filled, end - filled, position + filled - start);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+    } catch {
+      // Closed under the read (the follower closing): what was read so far.
+    } finally {
+      if (--this.#busy === 0 && this.#closeAfterRead !== undefined) {
+        closeFd(this.#closeAfterRead);
+        this.#closeAfterRead = undefined;
+      }
+    }
+    return filled - start;
+  }
 }

@@ -12,7 +12,7 @@ import { fstatSync, readSync, type BigIntStats, type Stats } from 'node:fs';
 import { sameFile, type FileIdentity } from './cursor.js';
 import { fingerprintFd } from './fingerprint.js';
 import { forget, used, type Parkable } from './idle-files.js';
-import { closeFd, readAt } from './descriptor.js';
+import { Held } from './descriptor.js';
 
 /**
  * A descriptor on a parked generation's file again; undefined when it is not there any more.
@@ -52,23 +52,17 @@ export class Generation implements FileIdentity, Parkable {
   lastGrowth = performance.now();
   #fingerprint: number | undefined;
   #refs = 0;
-  #closed = false;
-  /** Undefined while parked, and once closed. */
-  #fd: number | undefined;
+  readonly #held: Held;
   #reopen: Reopen | undefined;
   /** Whether it may be parked now (the follower's say: it is the file at the path). */
   #mayPark: (() => boolean) | undefined;
   /** The status change time when parked: any write, or a new file at a reused inode number, moves it. */
   #parkedCtime = 0;
-  /** Reads in flight. */
-  #busy = 0;
-  /** Closed while a read was in flight: the descriptor to close once it is done. */
-  #closeAfterRead: number | undefined;
 
   readonly #onRead: (bytes: number) => void;
 
   constructor(fd: number, identity: FileIdentity, size: number, onRead: (bytes: number) => void = () => undefined) {
-    this.#fd = fd;
+    this.#held = new Held(fd);
     this.#onRead = onRead;
     this.dev = identity.dev;
     this.ino = identity.ino;
@@ -76,12 +70,12 @@ export class Generation implements FileIdentity, Parkable {
   }
 
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#held.closed;
   }
 
   /** Its descriptor is closed until it is needed again (see `unpark`). */
   get parked(): boolean {
-    return this.#fd === undefined && !this.#closed;
+    return this.#held.fd === undefined && !this.#held.closed;
   }
 
   /**
@@ -96,7 +90,7 @@ export class Generation implements FileIdentity, Parkable {
 
   /** A reader stopped reading it for now: its descriptor may be closed once idle. */
   touch(): void {
-    if (this.#fd !== undefined) this.#used();
+    if (this.#held.fd !== undefined) this.#used();
   }
 
   /** Never parked again: it is no longer at its path (a rotation drains it). */
@@ -106,13 +100,13 @@ export class Generation implements FileIdentity, Parkable {
   }
 
   park(): boolean {
-    if (this.#fd === undefined || this.#busy > 0 || !this.#mayPark?.() || this.#readerBehind()) return false;
+    const fd = this.#held.fd;
+    if (fd === undefined || this.#held.busy || !this.#mayPark?.() || this.#readerBehind()) return false;
     // Taken now, while there is a descriptor: ids carry it, and it tells a file that replaced
     // this one at the same inode number meanwhile.
     this.fingerprint();
-    this.#parkedCtime = fstatSync(this.#fd).ctimeMs;
-    closeFd(this.#fd);
-    this.#fd = undefined;
+    this.#parkedCtime = fstatSync(fd).ctimeMs;
+    this.#held.park();
     return true;
   }
 
@@ -126,35 +120,35 @@ export class Generation implements FileIdentity, Parkable {
    * when it is there but cannot be opened.
    */
   unpark(): boolean {
-    if (!this.parked) return !this.#closed;
+    if (!this.parked) return !this.#held.closed;
     const fd = this.#reopen?.(this);
     if (fd !== undefined) this.resume(fd);
-    return this.#fd !== undefined;
+    return this.#held.fd !== undefined;
   }
 
   /** A descriptor on this very file (identity checked by the caller) for a parked generation. */
   resume(fd: number): void {
-    if (this.#fd !== undefined || this.#closed) return closeFd(fd);
-    this.#fd = fd;
-    this.#used();
+    if (this.#held.resume(fd)) this.#used();
   }
 
   /** The descriptor's stats; undefined while parked or once closed. */
   stat(): Stats | undefined {
-    if (this.#fd === undefined) return undefined;
+    const fd = this.#held.fd;
+    if (fd === undefined) return undefined;
     this.#used();
-    return fstatSync(this.#fd);
+    return fstatSync(fd);
   }
 
   statBig(): BigIntStats | undefined {
-    return this.#fd === undefined ? undefined : fstatSync(this.#fd, { bigint: true });
+    const fd = this.#held.fd;
+    return fd === undefined ? undefined : fstatSync(fd, { bigint: true });
   }
 
   /** The descriptor, opened again if parked; undefined when closed or gone from its path. */
   #open(): number | undefined {
-    if (this.#fd !== undefined) return this.#fd;
+    if (this.#held.fd !== undefined) return this.#held.fd;
     try {
-      return this.unpark() ? this.#fd : undefined;
+      return this.unpark() ? this.#held.fd : undefined;
     } catch {
       return undefined; // the follower's next look reports it
     }
@@ -165,13 +159,15 @@ export class Generation implements FileIdentity, Parkable {
    * again after a truncation, since the first line may differ then.
    */
   fingerprint(): number | undefined {
-    if (this.#fingerprint === undefined && this.size > 0 && this.#fd !== undefined) this.#fingerprint = fingerprintFd(this.#fd);
+    const fd = this.#held.fd;
+    if (this.#fingerprint === undefined && this.size > 0 && fd !== undefined) this.#fingerprint = fingerprintFd(fd);
     return this.#fingerprint;
   }
 
   /** The fingerprint of the file now (not the one kept); undefined while parked. */
   fingerprintNow(): number | undefined {
-    return this.#fd !== undefined && this.size > 0 ? fingerprintFd(this.#fd) : undefined;
+    const fd = this.#held.fd;
+    return fd !== undefined && this.size > 0 ? fingerprintFd(fd) : undefined;
   }
 
   /**
@@ -181,7 +177,8 @@ export class Generation implements FileIdentity, Parkable {
    */
   grewTo(size: number): boolean {
     const known = this.fingerprint();
-    if (known !== undefined && this.#fd !== undefined && fingerprintFd(this.#fd) !== known) return false;
+    const fd = this.#held.fd;
+    if (known !== undefined && fd !== undefined && fingerprintFd(fd) !== known) return false;
     this.size = size;
     this.lastGrowth = performance.now();
     return true;
@@ -223,7 +220,7 @@ export class Generation implements FileIdentity, Parkable {
         filled += n;
       }
     }
-    if (filled < length) filled += await this.#readFrom(fd, buf, filled, length, offset);
+    if (filled < length) filled += await this.#held.readAt(fd, buf, filled, length, offset + filled);
     this.#used();
     this.#onRead(filled);
     return filled === buf.length ? buf : buf.subarray(0, filled);
@@ -233,7 +230,7 @@ export class Generation implements FileIdentity, Parkable {
   async readAsync(offset: number, buf: Buffer): Promise<Buffer> {
     const fd = this.#open();
     if (fd === undefined) return EMPTY;
-    const filled = await this.#readFrom(fd, buf, 0, buf.length, offset);
+    const filled = await this.#held.readAt(fd, buf, 0, buf.length, offset);
     this.#used();
     this.#onRead(filled);
     return buf.subarray(0, filled);
@@ -241,34 +238,9 @@ export class Generation implements FileIdentity, Parkable {
 
   close(): void {
     this.final = true;
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#held.closed) return;
     forget(this);
-    // Not while a read is in flight on it: the number could be another file's by the time it runs.
-    if (this.#fd !== undefined && this.#busy === 0) closeFd(this.#fd);
-    else if (this.#fd !== undefined) this.#closeAfterRead = this.#fd;
-    this.#fd = undefined;
-  }
-
-  /** Bytes read into `buf` from `start` up to `end`, through the threadpool; a read in flight keeps the descriptor. */
-  async #readFrom(fd: number, buf: Buffer, start: number, end: number, offset: number): Promise<number> {
-    let filled = start;
-    this.#busy++;
-    try {
-      while (filled < end) {
-        const n = await readAt(fd, buf, filled, end - filled, offset + filled);
-        if (n === 0) break;
-        filled += n;
-      }
-    } catch {
-      // Closed under the read (the follower closing): what was read so far.
-    } finally {
-      if (--this.#busy === 0 && this.#closeAfterRead !== undefined) {
-        closeFd(this.#closeAfterRead);
-        this.#closeAfterRead = undefined;
-      }
-    }
-    return filled - start;
+    this.#held.close();
   }
 
   #readerBehind(): boolean {
