@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { browserView } from './browser.js';
 import { filtered } from './filter.js';
+import { idleFiles, spreadFiles } from './files.js';
 import { generator } from './generate.js';
 import { jsonLines } from './json.js';
 import { hostileRegex } from './hostile-regex.js';
@@ -30,6 +31,7 @@ const scenarios = {
   generate: () => generator({ runs }),
   startup: () => startup(),
   browser: () => browserView({ runs }),
+  files: async () => [...(await idleFiles({ runs })), ...(await spreadFiles({ runs }))],
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 const unknown = chosen.filter((name) => !(name in scenarios));
@@ -99,6 +101,16 @@ for (const name of chosen) {
         if (r.skipped) rows.push(['browser live view', r.skipped, '', '']);
         else rows.push([`browser live view at ${fmt(r.rate)}/s`, `frames p50 ${fmt(r.frameP50, 1)} / p95 ${fmt(r.frameP95, 1)} ms (idle p95 ${fmt(r.idleFrameP95, 1)}), long tasks ${fmt(r.longTaskMs)} ms in ${r.seconds + 1} s, slowest input ${fmt(r.slowestInteractionMs)} ms, behind by ${fmt(r.lagMs)} ms`,
           `p95 frame ≤ 50 ms, input ≤ 200 ms: ${ok(r.frameP95 <= 50 && r.slowestInteractionMs <= 200)}`, r.exact ? `exact, ${r.rows} rows in DOM` : 'NOT EXACT']);
+        break;
+      case 'files-idle':
+        rows.push([`${fmt(r.files)} idle files, ${r.seconds} s`,
+          `start-up ${fmt(r.startMs)} ms, ${fmt(r.fds)} descriptors, RSS ${fmt(r.rssMb)} MB, CPU ${fmt(r.cpuPercent, 2)}% (one file: ${fmt(r.baseStartMs)} ms, ${fmt(r.baseFds)}, ${fmt(r.baseRssMb)} MB, ${fmt(r.baseCpuPercent, 2)}%)`,
+          `start-up ≤ 2 s: ${ok(r.startMs <= 2000)}; ≤ one file's + 64 descriptors: ${ok(r.fds <= r.baseFds + 64)}; RSS ≤ 150 MB: ${ok(r.rssMb <= 150)}; CPU ≤ 1%: ${ok(r.cpuPercent <= 1)}`, '']);
+        break;
+      case 'files-spread':
+        rows.push([`${fmt(r.files)} file${r.files === 1 ? '' : 's'}, ${fmt(r.rate)} lines/s spread, one merged client`,
+          `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms, ${fmt(r.cpuMicrosPerLine, 1)} µs server CPU per line, ${fmt(r.fds)} descriptors`,
+          r.files === 1 ? 'baseline' : `${fmt(r.p99Ratio, 2)}× one file's p99, ${fmt(r.cpuRatio, 2)}× its CPU per line`, r.exact ? 'exact' : 'NOT EXACT']);
         break;
       case 'startup':
         rows.push(['evlog --help', `${fmt(r.helpMs)} ms, node -e 0 ${fmt(r.nodeMs)} ms`, `≤ node + 100 ms: ${ok(r.overheadMs <= 100)}`, '']);

@@ -86,6 +86,25 @@ describe('following one file', () => {
     expect(follower.watching).toBe(true);
   });
 
+  it('goes on when its directory is removed and created again, with the other files there', async () => {
+    const dir = path.join(await tmpDir(), 'logs');
+    await mkdir(dir);
+    const [a, b] = [path.join(dir, 'a.log'), path.join(dir, 'b.log')];
+    await writeFile(a, '');
+    await writeFile(b, '');
+    // Two files share the directory's watcher: both must be woken again.
+    const subs = [subscribe(await follow(a, 50)), subscribe(await follow(b, 50))];
+    await appendLines(a, 0, 1);
+    await appendLines(b, 0, 1);
+    for (const sub of subs) await sub.waitFor(1);
+    await rm(dir, { recursive: true });
+    await mkdir(dir);
+    await writeFile(a, numbered(1, 2));
+    await writeFile(b, numbered(1, 2));
+    for (const sub of subs) await sub.waitFor(3);
+    for (const sub of subs) expectSequence(sub.lines(), 3);
+  });
+
   it('waits for a missing file (and directory) and reads it from its first byte', async () => {
     const dir = path.join(await tmpDir(), 'later');
     const file = path.join(dir, 'event.log');
