@@ -66,7 +66,7 @@ describe('a server of several files', () => {
     expect(overWs.map((r) => r.line)).toEqual(merged.map((r) => r.line));
 
     // match= filters the merged stream as it does one file.
-    expect(parse(await filtered.waitForLines(20)).map((r) => r.line)).toEqual(merged.map((r) => r.line).filter((l) => /:1\d$/.test(l)));
+    expect(parse(await filtered.waitForLines(20)).map((r) => r.line)).toEqual(merged.map((r) => r.line).filter((l) => /:1\d$/.test(l ?? '')));
     // /healthz (with the token, or when there is none) names every file.
     const health = JSON.parse((await getText(`${server.url}/healthz`)).body) as { files: { file: string }[] };
     expect(health.files.map((f) => f.file)).toEqual([a, b]);
