@@ -101,7 +101,12 @@ export class MergedReader implements SourceReader {
       if (this.#gap !== undefined || this.#entry < this.#log.first) {
         const reason = this.#gap ?? 'this stream fell behind what the index keeps';
         this.#gap = undefined;
-        if (this.#entry < this.#log.first) this.#from(this.#log.first, 0, undefined);
+        if (this.#entry < this.#log.first) {
+          // Readers stand where the dropped entries were: reopen each at its next entry's start.
+          for (const slot of this.#slots.values()) slot.reader.close();
+          this.#slots.clear();
+          this.#from(this.#log.first, 0, undefined);
+        }
         return this.#gapBatch(reason, '*');
       }
       const changed = this.#log.changed();

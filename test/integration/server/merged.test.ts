@@ -42,6 +42,7 @@ describe('a server of several files', () => {
     const all = await openStream(`${server.url}/stream?format=ndjson`);
     const onlyA = await openStream(`${server.url}/stream?format=ndjson&file=${encodeURIComponent(a)}`);
     const globB = await openStream(`${server.url}/stream?format=ndjson&file=${encodeURIComponent(path.join(path.dirname(b), '*1.log'))}`);
+    const filtered = await openStream(`${server.url}/stream?format=ndjson&match=${encodeURIComponent(':1\\d$')}`);
     const wsBoth = await openWs(`${server.url.replace('http', 'ws')}/ws?file=${encodeURIComponent(b)}&file=${encodeURIComponent(path.join(path.dirname(a), '*0.log'))}`);
     for (let i = 0; i < 20; i++) {
       await appendFile(a, numbered(i * 5, 5, 'a'));
@@ -63,6 +64,12 @@ describe('a server of several files', () => {
     // Two values on /ws: both files, merged in the server's order.
     const overWs = parse(await wsBoth.waitForLines(160));
     expect(overWs.map((r) => r.line)).toEqual(merged.map((r) => r.line));
+
+    // match= filters the merged stream as it does one file.
+    expect(parse(await filtered.waitForLines(20)).map((r) => r.line)).toEqual(merged.map((r) => r.line).filter((l) => /:1\d$/.test(l ?? '')));
+    // /healthz (with the token, or when there is none) names every file.
+    const health = JSON.parse((await getText(`${server.url}/healthz`)).body) as { files: { file: string }[] };
+    expect(health.files.map((f) => f.file)).toEqual([a, b]);
 
     // /files: each file's end, as an id that resumes it with file=.
     const listed = JSON.parse((await getText(`${server.url}/files`)).body) as { file: string; size: number; id: string }[];
