@@ -203,6 +203,10 @@ describe.skipIf(!haveChromium)('the live view of several files', () => {
     // The end of a long name is what tells the files apart: the ellipsis goes at its start.
     expect(await row.locator('.file').evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).direction)).toBe('rtl');
 
+    // The picker and the chart toggle come with the first /files answer, which may follow the rows
+    // on a loaded machine; the page is measured once they are in.
+    await expect.poll(() => page.locator('#files summary').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#chart-by').isVisible()).toBe(true);
     const log = await page.locator('#scroller').boundingBox();
     await page.locator('#files summary').focus();
     await page.keyboard.press('Enter');
