@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError, describeSystemError } from '../errors.js';
 import { parseHostName, parseOrigin, parsePort, parsePositiveInt, parseToken } from '../options.js';
-import { SERVER_DEFAULTS } from '../server/options.js';
+import { isRedisSource, SERVER_DEFAULTS } from '../server/options.js';
+import { redactRedisUrl } from '../redis/client.js';
 import { shutdownSignal } from '../shutdown.js';
 
 interface ServeFlags {
@@ -17,6 +18,10 @@ interface ServeFlags {
   tlsKey?: string;
   maxLineBytes: number;
   maxClients: number;
+  redis?: string;
+  redisPrefix: string;
+  redisMaxlen: number;
+  stream?: string;
 }
 
 /** What `tail -F` would say about a file that is not there yet, once. */
@@ -60,6 +65,10 @@ export function makeServeCommand(): Command {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, SERVER_DEFAULTS.maxLineBytes)
     .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, SERVER_DEFAULTS.maxClients)
+    .option('--redis <url>', 'also mirror every line into Redis Streams (redis://[user:password@]host:port[/db])')
+    .option('--redis-prefix <prefix>', "the mirror's stream of a file is <prefix><file name>", SERVER_DEFAULTS.redisPrefix)
+    .option('--redis-maxlen <n>', 'trim each stream to about n entries', parsePositiveInt, SERVER_DEFAULTS.redisMaxlen)
+    .option('--stream <key>', 'with redis://host:port[/db] in place of the file: serve this Redis stream')
     .addHelpText('after', `
 Endpoints:
   GET /stream    chunked HTTP: raw lines, NDJSON records or Server-Sent Events
@@ -79,6 +88,8 @@ Query parameters of /stream and /ws:
 Examples:
   evlog serve event.log
   evlog serve -p 0 --token "$(openssl rand -hex 16)" /var/log/app.log
+  evlog serve event.log --redis redis://127.0.0.1:6379
+  evlog serve redis://127.0.0.1:6379 --stream evlog:event.log -p 8002
   curl -N http://127.0.0.1:8001/stream
   curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
     .action(async (file: string, flags: ServeFlags) => {
@@ -89,12 +100,13 @@ Examples:
       const shutdown = shutdownSignal();
       try {
         const { allowOrigin, allowHost, tlsCert: _cert, tlsKey: _key, ...rest } = flags;
+        const shown = isRedisSource(file) ? `${redactRedisUrl(file)} stream ${flags.stream ?? ''}` : file;
         const server = await createServer({ file, ...rest, allowOrigins: allowOrigin, allowHosts: allowHost, tls });
-        if (!server.follower.current) process.stderr.write(`evlog: ${await missing(file)}\n`);
+        if (flags.stream === undefined && !server.follower.current) process.stderr.write(`evlog: ${await missing(file)}\n`);
         if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
-          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${file}\n`);
+          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${shown}\n`);
         }
-        process.stderr.write(`evlog: serving ${file} on ${server.url}\n`);
+        process.stderr.write(`evlog: serving ${shown} on ${server.url}\n`);
         if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
         await server.close();
       } finally {

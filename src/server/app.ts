@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Channels } from '../sources/channels.js';
+import type { MetricFamily } from '../sources/source.js';
 import { makeTokenCheck } from './auth.js';
 import type { Encoding } from './encode.js';
 import { isLoopbackAddress, makeGuard, preflightHeaders } from './guard.js';
@@ -29,7 +30,8 @@ export interface App {
   close(graceMs: number): Promise<void>;
 }
 
-export function makeApp(opts: ResolvedServerOptions, channels: Channels): App {
+/** `moreMetrics`: figures of what runs beside the streams (the Redis mirror) for `/metrics`. */
+export function makeApp(opts: ResolvedServerOptions, channels: Channels, moreMetrics: () => MetricFamily[] = () => []): App {
   const source = channels.get()!;
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);
@@ -73,7 +75,7 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels): App {
     ['/metrics', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(metrics.render(source));
+      res.end(metrics.render([...source.metrics(), ...moreMetrics()]));
     }],
     ['/ws', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);

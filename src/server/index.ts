@@ -14,6 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { Channels } from '../sources/channels.js';
 import { FileSource } from '../sources/file/index.js';
+import { RedisSource } from '../sources/redis/index.js';
+import { openRedis } from '../redis/client.js';
+import { Mirror } from '../redis/mirror.js';
 import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeApp, type App } from './app.js';
@@ -27,7 +30,10 @@ export interface EvlogServer {
   /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
-  /** The followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
+  /**
+   * The followed file's state (rotations, truncations), for tests and diagnostics; not an API to
+   * build on. A server of a Redis stream has none (reading it throws).
+   */
   readonly follower: Follower;
   close(): Promise<void>;
 }
@@ -59,29 +65,58 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
-/** What a server and a handler share: the options checked, the file followed, the app. */
-async function open(options: ServerOptions): Promise<{ opts: ResolvedServerOptions; channels: Channels; file: FileSource; app: App }> {
+interface Opened {
+  opts: ResolvedServerOptions;
+  channels: Channels;
+  /** The followed file; undefined when the server serves a Redis stream. */
+  file: FileSource | undefined;
+  app: App;
+  /** Stops the mirror, then every source. */
+  close(): Promise<void>;
+}
+
+/** What a server and a handler share: the options checked, the source opened, the mirror, the app. */
+async function open(options: ServerOptions): Promise<Opened> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
-  const file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
   const channels = new Channels();
-  channels.add(opts.file, file);
-  return { opts, channels, file, app: makeApp(opts, channels) };
+  let file: FileSource | undefined;
+  if (opts.stream !== undefined) {
+    channels.add(opts.stream, await RedisSource.open(opts.file, opts.stream, opts.onWarning));
+  } else {
+    // Redis first: one that cannot be reached is said before any file is watched.
+    const redis = opts.redis === undefined ? undefined : await openRedis(opts.redis, { name: 'evlog-mirror', onError: opts.onWarning });
+    try {
+      file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
+    } catch (err) {
+      redis?.destroy();
+      throw err;
+    }
+    channels.add(opts.file, file);
+    if (redis) {
+      const mirror = new Mirror(channels, redis, { prefix: opts.redisPrefix, maxlen: opts.redisMaxlen, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
+      const app = makeApp(opts, channels, () => mirror.metrics());
+      return { opts, channels, file, app, close: () => mirror.close().then(() => channels.close()) };
+    }
+  }
+  return { opts, channels, file, app: makeApp(opts, channels), close: () => channels.close() };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
   const { tls: _tls, port: _port, ...rest } = options as ServerOptions;
-  const { opts, channels, app } = await open(rest);
+  const opened = await open(rest);
+  const { opts, app } = opened;
   let closing: Promise<void> | undefined;
   return {
     handle: (req, res) => app.request(req, res),
     handleUpgrade: (req, socket, head) => app.upgrade(req, socket, head),
-    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(() => channels.close())),
+    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(opened.close)),
   };
 }
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
-  const { opts, channels, file, app } = await open(options);
+  const opened = await open(options);
+  const { opts, file, app } = opened;
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
@@ -92,7 +127,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   try {
     address = await listenOn(server, opts.port, opts.host);
   } catch (err) {
-    await Promise.all([channels.close(), app.close(0)]);
+    await Promise.all([opened.close(), app.close(0)]);
     throw err;
   }
 
@@ -103,11 +138,19 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       server.close();
       await app.close(opts.shutdownGraceMs);
       server.closeAllConnections();
-      await channels.close();
+      await opened.close();
       await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
   };
 
-  return { url: urlFor(address, opts.tls !== undefined), port: address.port, follower: file.follower, close };
+  return {
+    url: urlFor(address, opts.tls !== undefined),
+    port: address.port,
+    get follower(): Follower {
+      if (!file) throw new TypeError('a server of a Redis stream follows no file');
+      return file.follower;
+    },
+    close,
+  };
 }

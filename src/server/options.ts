@@ -2,6 +2,22 @@
 import { UsageError } from '../errors.js';
 import { checkInt, eachParsedAs, given } from '../option-checks.js';
 import { parseHostName, parseOrigin } from '../options.js';
+import { checkRedisUrl, redactRedisUrl } from '../redis/client.js';
+
+/** A `redis://` (or `rediss://`) URL where a file is expected: serve that Redis's `stream`. */
+export const isRedisSource = (file: string): boolean => /^rediss?:\/\//i.test(file);
+
+/** The Redis options that go together, checked before anything connects. */
+function checkRedis(options: ServerOptions): void {
+  if (options.redis !== undefined) checkRedisUrl(options.redis, '--redis');
+  if (isRedisSource(options.file)) {
+    checkRedisUrl(options.file, 'serve');
+    if (options.stream === undefined || options.stream === '') throw new UsageError('EVLOG_ERR_OPTION', `serving ${redactRedisUrl(options.file)} needs --stream <key>`);
+    if (options.redis !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--redis mirrors files; a Redis stream is served as it is');
+  } else if (options.stream !== undefined) {
+    throw new UsageError('EVLOG_ERR_OPTION', '--stream goes with a redis:// URL in place of the file');
+  }
+}
 
 export interface TlsFiles {
   /** PEM certificate (chain) and private key, as text or bytes. */
@@ -31,10 +47,23 @@ export interface ServerOptions {
   /** How long close() waits for clients to finish before cutting them. */
   shutdownGraceMs?: number;
   onWarning?: (message: string) => void;
+  /** Also mirror every line into Redis Streams at this URL (redis/mirror.ts). */
+  redis?: string;
+  /** The mirror's stream of a file is `<redisPrefix><file name>`. */
+  redisPrefix?: string;
+  /** Streams are trimmed to about this many entries. */
+  redisMaxlen?: number;
+  /** With `file` a `redis://` URL: serve this stream of that Redis instead of a file. */
+  stream?: string;
 }
 
 export type ResolvedServerOptions = Readonly<
-  Required<Omit<ServerOptions, 'token' | 'tls'>> & { token: string | undefined; tls: TlsFiles | undefined }
+  Required<Omit<ServerOptions, 'token' | 'tls' | 'redis' | 'stream'>> & {
+    token: string | undefined;
+    tls: TlsFiles | undefined;
+    redis: string | undefined;
+    stream: string | undefined;
+  }
 >;
 
 /** The defaults, written once: `evlog serve`'s flags show and use these. */
@@ -49,6 +78,8 @@ export const SERVER_DEFAULTS = {
   wsPingMs: 30_000,
   pollMs: 1000,
   shutdownGraceMs: 1000,
+  redisPrefix: 'evlog:',
+  redisMaxlen: 1_000_000,
   onWarning: (message: string): void => {
     process.stderr.write(`evlog: ${message}\n`);
   },
@@ -65,11 +96,15 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
     throw new UsageError('EVLOG_ERR_OPTION', 'tls needs both a certificate and a key');
   }
+  checkInt('redisMaxlen', merged.redisMaxlen, 1);
+  checkRedis(options);
   return Object.freeze({
     ...merged,
     allowOrigins: eachParsedAs('allowOrigins', merged.allowOrigins, parseOrigin),
     allowHosts: eachParsedAs('allowHosts', merged.allowHosts, parseHostName),
     token: options.token,
     tls: options.tls,
+    redis: options.redis,
+    stream: options.stream,
   });
 }
