@@ -210,6 +210,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
   async #openNext(previous: Generation | undefined, starting: boolean): Promise<void> {
     const opened = await openAtPath(this.file, previous, starting, (n) => (this.bytesRead += n));
     if (!opened) return;
+    // The first look (at start) and a watcher's look can overlap: the file one of them opened is
+    // the file at the path already, not a new one (two of them would split the readers).
+    if (this.current !== previous && this.current && sameFile(this.current, opened)) return void (await opened.close());
     const gen = opened.acquire();
     let last = previous;
     if (previous) {
