@@ -1,8 +1,9 @@
 /** Reading a Redis stream back in tests, through a client of its own that is closed after the test. */
 import { afterEach, vi } from 'vitest';
 import { createClient } from '@redis/client';
+import type { RedisClient } from '../../src/redis/client.js';
 
-type Client = ReturnType<typeof createClient>;
+type Client = RedisClient;
 const clients = new Set<Client>();
 
 afterEach(() => {
@@ -11,7 +12,7 @@ afterEach(() => {
 });
 
 export async function redisClient(url: string): Promise<Client> {
-  const client = createClient({ url, socket: { reconnectStrategy: () => 100 } });
+  const client = createClient({ url, socket: { reconnectStrategy: () => 100 } }) as unknown as Client;
   client.on('error', () => undefined);
   clients.add(client);
   await client.connect();

@@ -84,19 +84,20 @@ export class RedisReader implements SourceReader {
   }
 
   /**
-   * An id whose successors were trimmed away, or one beyond the stream's end (another stream's),
-   * cannot resume exactly: say so, then go on from the oldest entry there is.
+   * An id older than the stream's first entry and no longer in it was trimmed away, and entries
+   * after it may have gone with it; an id beyond the stream's end is another stream's. Neither
+   * resumes exactly: say so, then go on from the oldest entry there is.
    */
   async #checkResume(id: string): Promise<void> {
     const { key, client, head } = this.#ctx;
-    const last = await head.last();
     let reason: string | undefined;
-    if (compareIds(id, last) > 0) reason = 'id beyond the end of the stream';
+    if (compareIds(id, await head.last()) > 0) reason = 'id beyond the end of the stream';
     else {
-      const info = (await client.sendCommand(['XINFO', 'STREAM', key]).catch(() => [])) as unknown[];
-      const at = info.indexOf('max-deleted-entry-id');
-      const deleted = at === -1 ? undefined : String(info[at + 1]);
-      if (deleted !== undefined && compareIds(deleted, id) > 0) reason = 'trimmed';
+      const first = (await client.sendCommand(['XRANGE', key, '-', '+', 'COUNT', '1'])) as RawEntry[];
+      if (first[0] && compareIds(id, first[0][0]) < 0) {
+        const itself = (await client.sendCommand(['XRANGE', key, id, id])) as RawEntry[];
+        if (itself.length === 0) reason = 'trimmed';
+      }
     }
     if (reason === undefined) return;
     this.#after = '0-0';
