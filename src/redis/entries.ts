@@ -1,30 +1,22 @@
 /**
- * How a batch read from a file becomes stream entries: one `XADD` per line (or one for a gap), each
- * entry carrying the evlog id of the position just after it. That id is what makes the mirror
- * exact: the stream's last entry says how far the file was mirrored, so a restart resumes right
- * after it (mirror.ts).
+ * How a batch read from a file becomes stream entries: one per line (or one for a gap), each
+ * carrying the evlog id of the position just after it. That id is what makes the mirror exact: the
+ * stream's last entry says how far the file was mirrored, so a restart resumes right after it
+ * (mirror.ts). An entry travels as one string, its fields and values joined by `\n` (which no
+ * line, id, session, event or gap reason holds), and append.lua turns each back into an `XADD`.
  */
 import { parseEventLine } from '../wire/record.js';
 import type { LineBatch } from '../sources/batch.js';
 
-/** The fields of one entry, as `XADD` takes them after the id. */
-export type EntryFields = string[];
-
-export interface EntryOptions {
-  /** The record's `file` (the channel name). */
-  file: string;
-  maxLineBytes: number;
-}
-
 /** The entries of `batch`, in file order; a gap is one entry with `gap` (its reason) and no `line`. */
-export function batchEntries(batch: LineBatch, opts: EntryOptions): EntryFields[] {
+export function batchEntries(batch: LineBatch, maxLineBytes: number): string[] {
   const { idPrefix, idSuffix, base, buf, single } = batch;
   if (batch.gap) {
-    const fields = ['id', idPrefix + base.toString(36) + idSuffix, 'file', opts.file, 'gap', batch.gap.reason];
-    if (batch.gap.bytes !== null) fields.push('gap_bytes', String(batch.gap.bytes));
-    return [fields];
+    let entry = `id\n${idPrefix}${base.toString(36)}${idSuffix}\ngap\n${batch.gap.reason.replace(/\n/g, ' ')}`;
+    if (batch.gap.bytes !== null) entry += `\ngap_bytes\n${batch.gap.bytes}`;
+    return [entry];
   }
-  const out: EntryFields[] = [];
+  const out: string[] = [];
   for (let pos = 0; pos < buf.length || (single && out.length === 0); ) {
     const start = pos;
     const nl = single ? buf.length : buf.indexOf(0x0a, pos);
@@ -32,21 +24,16 @@ export function batchEntries(batch: LineBatch, opts: EntryOptions): EntryFields[
     const offset = single ? single.end : base + pos;
     let end = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
     let truncated = single?.truncated ?? false;
-    if (end - start > opts.maxLineBytes) {
-      end = start + opts.maxLineBytes;
+    if (end - start > maxLineBytes) {
+      end = start + maxLineBytes;
       truncated = true;
     }
     const line = buf.toString('utf8', start, end);
-    const fields = ['line', line, 'id', idPrefix + offset.toString(36) + idSuffix, 'file', opts.file];
+    let entry = `line\n${line}\nid\n${idPrefix}${offset.toString(36)}${idSuffix}`;
     const event = parseEventLine(line);
-    if (event) fields.push('session', event.session, 'event', event.event);
-    if (truncated) fields.push('truncated', '1');
-    out.push(fields);
+    if (event) entry += `\nsession\n${event.session}\nevent\n${event.event}`;
+    if (truncated) entry += '\ntruncated\n1';
+    out.push(entry);
   }
   return out;
-}
-
-/** The `XADD` of one entry, trimming the stream to about `maxlen` entries as it goes. */
-export function xaddArgs(key: string, maxlen: string, fields: EntryFields): string[] {
-  return ['XADD', key, 'MAXLEN', '~', maxlen, '*', ...fields];
 }

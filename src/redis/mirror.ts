@@ -1,15 +1,17 @@
 /**
  * The mirror (`serve FILE... --redis URL`): every line of every channel appended to its stream,
- * exactly once. Each batch read from the file goes in one MULTI/EXEC, so its lines and the position
- * they end at (the `id` field of the last entry) land together or not at all; on start and after
- * any failure the position is read back from the stream itself, never from memory. The file is the
+ * exactly once. Every entry carries the evlog id of the position after its line, and lines are
+ * appended in order in atomic calls (append.ts), so the stream's last entry always says exactly how
+ * far the file was mirrored; on start and after any failure that position is read back from the
+ * stream itself, never from memory. The file is the
  * buffer: while Redis is away the reader is simply not asked for more, so nothing queues up here.
  */
 import type { Channel, Channels } from '../sources/channels.js';
 import type { MetricFamily, SourceReader, Start } from '../sources/source.js';
 import { sleep } from '../sleep.js';
 import { describeSystemError } from '../errors.js';
-import { batchEntries, xaddArgs } from './entries.js';
+import { appendEntries } from './append.js';
+import { batchEntries } from './entries.js';
 import type { RedisClient } from './client.js';
 
 export interface MirrorOptions {
@@ -70,12 +72,9 @@ class ChannelMirror {
         this.#reader = reader;
         if (this.#stop.signal.aborted) reader.close();
         for (let batch = await reader.next(); batch; batch = await reader.next()) {
-          const entries = batchEntries(batch, { file: this.#channel.name, maxLineBytes: this.#opts.maxLineBytes });
+          const entries = batchEntries(batch, this.#opts.maxLineBytes);
           batch.release();
-          const multi = this.#client.multi();
-          const maxlen = String(this.#opts.maxlen);
-          for (const fields of entries) multi.addCommand(xaddArgs(this.#key, maxlen, fields));
-          await multi.exec();
+          await appendEntries(this.#client, this.#key, this.#channel.name, this.#opts.maxlen, entries);
           this.#stats.lines += batch.gap ? 0 : entries.length;
           if (failing) this.#opts.onWarning(`mirroring ${this.#channel.name} to Redis again`);
           failing = false;
