@@ -7,7 +7,7 @@ import { gapJson, jsonString } from '../wire/record.js';
 import type { SourceRecord } from '../sources/batch.js';
 import type { EncodeOptions, Encoded } from './encode.js';
 
-/** The record as JSON text (field order as the file path writes them). */
+/** The record as JSON text: id, line, file, session, event, truncated. */
 function recordText(r: SourceRecord): string {
   let json = `{"id":${jsonString(r.id)},"line":${jsonString(r.line ?? '')}`;
   if (r.file !== undefined) json += `,"file":${jsonString(r.file)}`;

@@ -29,6 +29,10 @@ export class StreamHead {
     this.#done = this.#watch();
   }
 
+  get closed(): boolean {
+    return this.#stop.signal.aborted;
+  }
+
   /** Resolves the next time the stream grows (or once closed). */
   changed(): Promise<void> {
     return this.#signal.next();

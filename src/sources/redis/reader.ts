@@ -8,6 +8,7 @@ import type { SourceRecord } from '../batch.js';
 import type { RedisClient } from '../../redis/client.js';
 import { compareIds, entryRecord, type RawEntry } from './entry.js';
 import type { StreamHead } from './head.js';
+import { sleep } from '../../sleep.js';
 
 /** Entries per read: one socket write each, as a file read of 256 KB is. */
 const READ_COUNT = 1000;
@@ -52,7 +53,7 @@ export class RedisReader implements SourceReader {
         return batchOf([gap]);
       }
       const changed = this.#ctx.head.changed();
-      const entries = (await this.#ctx.client.sendCommand(['XRANGE', this.#ctx.key, `(${this.#after}`, '+', 'COUNT', String(READ_COUNT)])) as RawEntry[];
+      const entries = await this.#read();
       if (this.#closed) return undefined;
       if (entries.length > 0) {
         this.#after = entries[entries.length - 1]![0];
@@ -62,6 +63,22 @@ export class RedisReader implements SourceReader {
         this.#wake = resolve;
         void changed.then(resolve);
       });
+    }
+  }
+
+  /**
+   * The entries after the cursor. A connection lost meanwhile is waited out (the client reconnects
+   * on its own): the stream still holds what comes next, so the client just lags.
+   */
+  async #read(): Promise<RawEntry[]> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        return (await this.#ctx.client.sendCommand(['XRANGE', this.#ctx.key, `(${this.#after}`, '+', 'COUNT', String(READ_COUNT)])) as RawEntry[];
+      } catch {
+        if (this.#closed || this.#ctx.head.closed) return [];
+        await sleep(wait);
+        if (this.#closed) return [];
+      }
     }
   }
 

@@ -68,6 +68,23 @@ describe.skipIf(!haveRedis)('serve redis:// --stream', () => {
     expect((await getText(`${server.url}/stream?from=1-2-3&token=t`)).status).toBe(400);
   });
 
+  it('keeps its clients through a Redis restart, and goes on exactly', async () => {
+    const redis = await startRedis({ appendonly: true });
+    const add = async (from: number, n: number): Promise<void> => {
+      const client = await redisClient(redis.url);
+      for (let i = from; i < from + n; i++) await client.xAdd('k', '*', { line: `seq:${i}` });
+      client.destroy();
+    };
+    await add(0, 100);
+    const server = await startServer({ file: redis.url, stream: 'k' });
+    const s = await openStream(`${server.url}/stream?format=text&from=start`);
+    await s.waitForLines(100);
+    await redis.stop('SIGKILL');
+    await redis.start();
+    await add(100, 100);
+    expectSequence(await s.waitForLines(200, 20_000), 200);
+  });
+
   it('an id whose entries were trimmed away is a gap, then the oldest entry there is', async () => {
     const redis = await startRedis();
     const client = await redisClient(redis.url);
