@@ -8,8 +8,11 @@ import { sleep } from '../../sleep.js';
 import type { RedisClient } from '../../redis/client.js';
 import type { RawEntry } from './entry.js';
 
-/** How long one XREAD waits before asking again (ms); a wait cut by a lost connection is retried. */
-const BLOCK_MS = 5000;
+/**
+ * How long one XREAD waits before asking again (ms), well inside node-redis's command timeout
+ * (5 s by default) so that an idle stream is not mistaken for a lost connection.
+ */
+const BLOCK_MS = 2000;
 
 export class StreamHead {
   readonly #key: string;
