@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { browserView } from './browser.js';
 import { filtered } from './filter.js';
+import { idleFiles, spreadFiles } from './files.js';
 import { generator } from './generate.js';
 import { jsonLines } from './json.js';
 import { hostileRegex } from './hostile-regex.js';
@@ -31,6 +32,7 @@ const scenarios = {
   startup: () => startup(),
   browser: () => browserView({ runs }),
   redis: () => redisMirror({ runs }),
+  files: async () => [...(await idleFiles({ runs })), ...(await spreadFiles({ runs }))],
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 const unknown = chosen.filter((name) => !(name in scenarios));
@@ -105,6 +107,15 @@ for (const name of chosen) {
         if (r.skipped) rows.push(['redis mirror', r.skipped, '', '']);
         else rows.push([`redis mirror, ${fmt(r.lines)} lines file → stream`, `${fmt(r.mirrorLinesPerSec)} lines/s, ${fmt(r.ratio, 2)}× bare pipelined XADD (${fmt(r.bareLinesPerSec)})`,
           `≥ 0.5× bare: ${ok(r.ratio >= 0.5)}`, r.exact ? 'exact' : 'NOT EXACT']);
+      case 'files-idle':
+        rows.push([`${fmt(r.files)} idle files, ${r.seconds} s`,
+          `start-up ${fmt(r.startMs)} ms, ${fmt(r.fds)} descriptors, RSS ${fmt(r.rssMb)} MB, CPU ${fmt(r.cpuPercent, 2)}% (one file: ${fmt(r.baseStartMs)} ms, ${fmt(r.baseFds)}, ${fmt(r.baseRssMb)} MB, ${fmt(r.baseCpuPercent, 2)}%)`,
+          `start-up ≤ 2 s: ${ok(r.startMs <= 2000)}; ≤ one file's + 64 descriptors: ${ok(r.fds <= r.baseFds + 64)}; RSS ≤ 150 MB: ${ok(r.rssMb <= 150)}; CPU ≤ 1%: ${ok(r.cpuPercent <= 1)}`, '']);
+        break;
+      case 'files-spread':
+        rows.push([`${fmt(r.files)} file${r.files === 1 ? '' : 's'}, ${fmt(r.rate)} lines/s spread, one merged client`,
+          `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms, ${fmt(r.cpuMicrosPerLine, 1)} µs server CPU per line, ${fmt(r.fds)} descriptors`,
+          r.files === 1 ? 'baseline' : `${fmt(r.p99Ratio, 2)}× one file's p99, ${fmt(r.cpuRatio, 2)}× its CPU per line`, r.exact ? 'exact' : 'NOT EXACT']);
         break;
       case 'startup':
         rows.push(['evlog --help', `${fmt(r.helpMs)} ms, node -e 0 ${fmt(r.nodeMs)} ms`, `≤ node + 100 ms: ${ok(r.overheadMs <= 100)}`, '']);

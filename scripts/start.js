@@ -1,6 +1,8 @@
-// `npm start`: the whole pipeline on ./event.log. A generator appends events, a server follows the
-// file, a listener prints the impressions. Ctrl-C (or SIGTERM) stops all three; if one of them
-// dies, the others are stopped too.
+// `npm start`: the whole pipeline on two files, so the channels show at once. One generator appends
+// shop events to ./event.log, another requests and errors to ./api.log; a server follows both; a
+// listener reads their merged stream and prints the impressions and the errors, each after its
+// file's name (`-H`). Ctrl-C (or SIGTERM) stops them all; if one of them dies, the others are
+// stopped too.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'evlog.js');
 const file = process.env.EVLOG_FILE ?? 'event.log';
+const apiFile = process.env.EVLOG_API_FILE ?? 'api.log';
 const port = process.env.EVLOG_PORT ?? '8001';
 const children = new Map();
 let stopping = false;
@@ -41,11 +44,14 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-const server = start('serve', ['serve', '-p', port, file]);
+const server = start('serve', ['serve', '-p', port, file, apiFile]);
 server.lines.on('line', (line) => {
   const url = /on (http:\/\/\S+)$/.exec(line)?.[1];
   if (!url || children.has('listen')) return;
   start('generate', ['generate', '-r', '5', '-e', 'impression,click,buy', file]);
-  start('listen', ['listen', url, '--match', 'impression'], 'inherit');
-  process.stderr.write(`evlog: pipeline running: generate → ${file} → serve → listen --match impression (Ctrl-C stops all three)\n`);
+  start('generate api', ['generate', '-r', '2', '-e', 'request,error', apiFile]);
+  start('listen', ['listen', url, '-H', '--match', 'impression|error'], 'inherit');
+  process.stderr.write(
+    `evlog: pipeline running: generate → ${file}, ${apiFile} → serve → listen -H --match 'impression|error' (Ctrl-C stops them all)\n`,
+  );
 });

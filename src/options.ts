@@ -57,6 +57,12 @@ export function parseRegex(value: string, flags = ''): RegExp {
   }
 }
 
+/** `listen -f`: a channel's name or a glob over names; the server decides what it selects. */
+export function parseChannel(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a file name or glob, got an empty one.');
+  return value;
+}
+
 /** A secret, from a flag or the environment: an empty one would protect nothing. */
 export function parseToken(value: string): string {
   if (value === '') throw new InvalidArgumentError('the token must not be empty.');

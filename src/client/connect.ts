@@ -21,6 +21,8 @@ export interface ConnectOptions {
   from?: string;
   /** Start with the last n lines. */
   tail?: number;
+  /** Only these channels of a server that follows several files (names or globs, `file=` each). */
+  files?: readonly string[];
   /** Reconnect after failures and ends (default true); false makes them errors. */
   reconnect?: boolean;
   minBackoffMs?: number;
@@ -124,6 +126,7 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
 
   constructor(url: string, options: ConnectOptions = {}) {
     this.url = resolveEndpoint(url);
+    for (const file of options.files ?? []) this.url.searchParams.append('file', file);
     this.#options = options;
   }
 

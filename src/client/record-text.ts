@@ -1,6 +1,6 @@
 /**
  * Reading an NDJSON record without `JSON.parse` of the record when it has the exact shape evlog's
- * server writes: `{"id":"…","line":"…"}`, then `"session"` and `"event"`, then `"truncated":true`.
+ * server writes: `{"id":"…","file":"…","line":"…"}` (`file` absent from older servers), then `"session"` and `"event"`, then `"truncated":true`.
  * The fields are found from both ends: `","event":"` cannot occur inside a valid JSON string (its
  * second quote would be escaped), so its last occurrence is the field's. A string with nothing to
  * unescape is a slice of the text; one with escapes (a JSON line's quotes) is decoded by parsing
@@ -11,6 +11,7 @@
 import type { StreamRecord } from '../wire/record.js';
 
 const HEAD = '{"id":"';
+const FILE = '","file":"';
 const LINE = '","line":"';
 const SESSION = '","session":"';
 const EVENT = '","event":"';
@@ -35,8 +36,19 @@ function decode(text: string, from: number, to: number): string | undefined {
 export function readRecordFast(text: string): StreamRecord | undefined {
   if (!text.startsWith(HEAD)) return undefined;
   const idEnd = text.indexOf('"', HEAD.length);
-  if (idEnd === -1 || !text.startsWith(LINE, idEnd)) return undefined;
-  const lineStart = idEnd + LINE.length;
+  if (idEnd === -1) return undefined;
+  let file: string | undefined;
+  let fileEnd = idEnd;
+  if (text.startsWith(FILE, idEnd)) {
+    // A name with escapes may hold a quote: the first one would not end it, so JSON.parse decides.
+    const fileStart = idEnd + FILE.length;
+    fileEnd = text.indexOf('"', fileStart);
+    if (fileEnd === -1) return undefined;
+    file = text.slice(fileStart, fileEnd);
+    if (file.includes('\\') || control.test(file)) return undefined;
+  }
+  if (!text.startsWith(LINE, fileEnd)) return undefined;
+  const lineStart = fileEnd + LINE.length;
   // From the end: `}`, perhaps `,"truncated":true` before it, and the last string's closing quote.
   const truncated = text.endsWith(TRUNCATED);
   let end = text.length - (truncated ? TRUNCATED.length : 1);
@@ -49,7 +61,8 @@ export function readRecordFast(text: string): StreamRecord | undefined {
   if (eventAt < lineStart) {
     const line = decode(text, lineStart, end);
     if (line === undefined) return undefined;
-    return truncated ? { id, line, truncated } : { id, line };
+    if (file === undefined) return truncated ? { id, line, truncated } : { id, line };
+    return truncated ? { id, file, line, truncated } : { id, file, line };
   }
   const sessionAt = text.lastIndexOf(SESSION, eventAt);
   if (sessionAt < lineStart) return undefined;
@@ -57,5 +70,6 @@ export function readRecordFast(text: string): StreamRecord | undefined {
   const session = decode(text, sessionAt + SESSION.length, eventAt);
   const event = decode(text, eventAt + EVENT.length, end);
   if (line === undefined || session === undefined || event === undefined) return undefined;
-  return truncated ? { id, line, session, event, truncated } : { id, line, session, event };
+  if (file === undefined) return truncated ? { id, line, session, event, truncated } : { id, line, session, event };
+  return truncated ? { id, file, line, session, event, truncated } : { id, file, line, session, event };
 }

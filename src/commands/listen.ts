@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeSystemError } from '../errors.js';
 import { EXAMPLES_DIR } from '../examples.js';
-import { parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
+import { parseChannel, parseNonNegativeInt, parsePositiveInt, parseRegex, parseToken } from '../options.js';
 import { LISTEN_DEFAULTS, type ListenOptions } from '../listen/options.js';
 import { shutdownSignal } from '../shutdown.js';
 import { isResumePoint } from '../wire/id.js';
@@ -23,6 +23,10 @@ type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeout
 function collectPattern(value: string, previous: string[] | undefined): string[] {
   parseRegex(value);
   return [...(previous ?? []), value];
+}
+
+function collectChannel(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), parseChannel(value)];
 }
 
 /** Read when given, so a missing file is a usage error before anything starts. */
@@ -52,6 +56,9 @@ Examples:
                                                 the last 100 records, as NDJSON, through jq
   evlog listen -v -m healthcheck -n 10 ws://127.0.0.1:8001
                                                 all but health checks, over WebSocket
+  evlog listen -f api.log -f 'logs/*.log' -H -m error
+                                                errors in these files only, each line
+                                                after its file's name, like grep -H
   evlog listen -m buy -c ${notify} --checkpoint notify.cp
                                                 run a callback module for every purchase
 
@@ -65,6 +72,8 @@ export function makeListenCommand(): Command {
     .option('-m, --match <regex>', 'JS regex on the line; repeatable (any matches); default: every line', collectPattern)
     .option('-i, --ignore-case', 'match case-insensitively')
     .option('-v, --invert', 'select lines that match none of the patterns')
+    .option('-f, --file <name|glob>', 'only these files of a server that follows several; repeatable; default: all', collectChannel)
+    .option('-H, --with-filename', 'print <file>: before each line, like grep -H')
     .option('-c, --callback <module>', 'ESM or CJS module file whose default export is (event, ctx) => void | Promise<void>')
     .option('--json', 'print records as NDJSON instead of raw lines')
     .option('--print', 'print matches even with --callback')

@@ -22,6 +22,7 @@ interface ServeFlags {
   redisPrefix: string;
   redisMaxlen: number;
   stream?: string;
+  stateDir?: string;
 }
 
 /** What `tail -F` would say about a file that is not there yet, once. */
@@ -54,8 +55,8 @@ async function tlsFiles(flags: ServeFlags): Promise<{ cert: Buffer; key: Buffer 
 
 export function makeServeCommand(): Command {
   return new Command('serve')
-    .description('follow a log file like tail -F and stream it over chunked HTTP, SSE and WebSocket')
-    .argument('[file]', 'log file to follow', 'event.log')
+    .description('follow log files like tail -F and stream them over chunked HTTP, SSE and WebSocket')
+    .argument('[file...]', "log files to follow, each a channel, or quoted globs ('logs/*.log') followed live (default: event.log)")
     .option('-p, --port <n>', 'port; 0 picks a free one', parsePort, SERVER_DEFAULTS.port)
     .option('-H, --host <addr>', 'bind address', SERVER_DEFAULTS.host)
     .addOption(new Option('--token <secret>', 'require this token (Bearer header or ?token=)').env('EVLOG_TOKEN').argParser(parseToken))
@@ -69,11 +70,13 @@ export function makeServeCommand(): Command {
     .option('--redis-prefix <prefix>', "the mirror's stream of a file is <prefix><file name>", SERVER_DEFAULTS.redisPrefix)
     .option('--redis-maxlen <n>', 'trim each stream to about n entries', parsePositiveInt, SERVER_DEFAULTS.redisMaxlen)
     .option('--stream <key>', 'with redis://host:port[/db] in place of the file: serve this Redis stream')
+    .addOption(new Option('--state-dir <dir>', 'where several files keep the index their merged stream resumes from').env('EVLOG_STATE_DIR').default(undefined, '$XDG_STATE_HOME/evlog or ~/.local/state/evlog'))
     .addHelpText('after', `
 Endpoints:
   GET /stream    chunked HTTP: raw lines, NDJSON records or Server-Sent Events
   GET /ws        WebSocket: NDJSON records, several per message
   GET /          the browser live view
+  GET /files     the followed files: name, size, and the id of the end of each
   GET /healthz   health check (JSON)
   GET /metrics   Prometheus text
 
@@ -82,17 +85,21 @@ Query parameters of /stream and /ws:
   batch=1                  with format=sse: one event per batch of records
   tail=<n>                 start with the last n lines (default: only new lines)
   from=<id>|start          resume right after that record id, or at the start of the file
+  file=<name or glob>      only these files (repeatable); default: every file, merged
   match=<regex>            only lines matching it; ignore_case=1 and invert=1 as grep -i, -v
   token=<secret>           the token, for clients that cannot send Authorization: Bearer
 
 Examples:
   evlog serve event.log
+  evlog serve api.log worker.log
+  evlog serve event.log 'logs/**/*.log'     (files that come to match are followed too)
   evlog serve -p 0 --token "$(openssl rand -hex 16)" /var/log/app.log
   evlog serve event.log --redis redis://127.0.0.1:6379
   evlog serve redis://127.0.0.1:6379 --stream evlog:event.log -p 8002
   curl -N http://127.0.0.1:8001/stream
   curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
-    .action(async (file: string, flags: ServeFlags) => {
+    .action(async (args: string[], flags: ServeFlags) => {
+      const files = args.length > 0 ? args : ['event.log'];
       const tls = await tlsFiles(flags);
       // Loaded on demand so `evlog --help` does not pay for chokidar and ws.
       const { createServer } = await import('../server/index.js');
@@ -100,13 +107,15 @@ Examples:
       const shutdown = shutdownSignal();
       try {
         const { allowOrigin, allowHost, tlsCert: _cert, tlsKey: _key, ...rest } = flags;
-        const shown = isRedisSource(file) ? `${redactRedisUrl(file)} stream ${flags.stream ?? ''}` : file;
-        const server = await createServer({ file, ...rest, allowOrigins: allowOrigin, allowHosts: allowHost, tls });
-        if (flags.stream === undefined && !server.follower.current) process.stderr.write(`evlog: ${await missing(file)}\n`);
-        if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
-          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${shown}\n`);
+        const server = await createServer({ files, ...rest, allowOrigins: allowOrigin, allowHosts: allowHost, tls });
+        for (const { name, source } of server.channels.list()) {
+          if (source.health().exists === false) process.stderr.write(`evlog: ${await missing(name)}\n`);
         }
-        process.stderr.write(`evlog: serving ${shown} on ${server.url}\n`);
+        const named = files.length === 1 && isRedisSource(files[0]!) ? `${redactRedisUrl(files[0]!)} stream ${flags.stream ?? ''}` : files.join(', ');
+        if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
+          process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${named}\n`);
+        }
+        process.stderr.write(`evlog: serving ${named} on ${server.url}\n`);
         if (!shutdown.signal.aborted) await once(shutdown.signal, 'abort');
         await server.close();
       } finally {

@@ -23,6 +23,8 @@ export interface Dispatch {
   printing: boolean;
   json: boolean;
   highlight: ((line: string) => string) | undefined;
+  /** With `-H`: what goes before a printed line, from the record's file. */
+  prefix: ((file: string) => string) | undefined;
   out: Output;
   runner: CallbackRunner | undefined;
   commit: Commit;
@@ -66,7 +68,7 @@ export async function dispatch(stream: RecordStream, d: Dispatch): Promise<boole
         continue;
       }
       result.matched++;
-      if (d.printing) text += d.json ? `${JSON.stringify(rec)}\n` : `${d.highlight ? d.highlight(rec.line) : rec.line}\n`;
+      if (d.printing) text += d.json ? `${JSON.stringify(rec)}\n` : `${d.prefix ? d.prefix(rec.file ?? '') : ''}${d.highlight ? d.highlight(rec.line) : rec.line}\n`;
       if (runner) {
         // Print what came before first, so output is not held back by a full callback queue.
         const slot = runner.slot();

@@ -7,6 +7,9 @@ import type { Writable } from 'node:stream';
 
 const START = '\x1b[01;31m\x1b[K';
 const END = '\x1b[m\x1b[K';
+/** grep's colours for `-H`: the file name magenta (`fn=35`), the `:` after it cyan (`se=36`). */
+const FILE_START = '\x1b[35m\x1b[K';
+const SEPARATOR = '\x1b[36m\x1b[K:\x1b[m\x1b[K';
 
 export type ColorWhen = 'auto' | 'always' | 'never';
 
@@ -40,4 +43,9 @@ export function makeHighlighter(patterns: readonly string[], ignoreCase = false)
     }
     return out + line.slice(at);
   };
+}
+
+/** `<file>:` before a line, as `grep -H` prints it (coloured as grep colours it). */
+export function filenamePrefix(file: string, color: boolean): string {
+  return color ? `${FILE_START}${file}${END}${SEPARATOR}` : `${file}:`;
 }

@@ -10,7 +10,7 @@ import { CheckpointCommit } from './commit.js';
 import { openDeadLetters } from './dead-letter.js';
 import { dispatch, type ListenResult } from './dispatch.js';
 import { makeFilter } from './filter.js';
-import { makeHighlighter, useColor } from './highlight.js';
+import { filenamePrefix, makeHighlighter, useColor } from './highlight.js';
 import { resolveListenOptions, type ListenOptions } from './options.js';
 import { Output } from './output.js';
 import { CallbackRunner } from './runner.js';
@@ -45,6 +45,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
     // A saved checkpoint wins over --from and --tail.
     from: commit.saved ?? opts.from,
     tail: commit.saved === undefined ? opts.tail : undefined,
+    files: opts.file,
     reconnect: opts.reconnect,
     onStatus: statusLogger(log),
     // Never a line for the callback or for stdout; with --json the record itself is printed too.
@@ -58,10 +59,10 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   const deadLetters = await openDeadLetters(opts.deadLetter, log);
   const out = new Output(opts.stdout);
   const printing = callback === undefined || opts.print === true;
+  const color = !opts.json && useColor(opts.color, opts.stdout);
   // An inverted match selects lines by what they lack: nothing to show, as with grep -v.
-  const highlight = !opts.json && !opts.invert && opts.match.length > 0 && useColor(opts.color, opts.stdout)
-    ? makeHighlighter(opts.match, opts.ignoreCase)
-    : undefined;
+  const highlight = color && !opts.invert && opts.match.length > 0 ? makeHighlighter(opts.match, opts.ignoreCase) : undefined;
+  const prefix = opts.withFilename === true && !opts.json ? (file: string) => filenamePrefix(file, color) : undefined;
   const result: ListenResult = { matched: 0, handled: 0, deadLettered: 0, checkpoint: undefined };
   const runner = callback && new CallbackRunner({
     callback,
@@ -86,7 +87,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   let completed = false;
   try {
     completed = await dispatch(stream, {
-      filter, printing, json: opts.json === true, highlight, out, runner, commit, limit: opts.count, result, stopped: () => stopped,
+      filter, printing, json: opts.json === true, highlight, prefix, out, runner, commit, limit: opts.count, result, stopped: () => stopped,
     });
   } finally {
     stream.close();

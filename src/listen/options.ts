@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { checkInt, eachParsedAs, given } from '../option-checks.js';
-import { parseRegex } from '../options.js';
+import { parseChannel, parseRegex } from '../options.js';
 import { isResumePoint } from '../wire/id.js';
 import type { Callback } from './callback.js';
 import type { ColorWhen } from './highlight.js';
@@ -15,6 +15,10 @@ export interface ListenOptions {
   match?: readonly string[];
   ignoreCase?: boolean;
   invert?: boolean;
+  /** Channels to read from a server that follows several files: names or globs (the server matches them). */
+  file?: readonly string[];
+  /** Print `<file>:` before each line, like `grep -H`. */
+  withFilename?: boolean;
   /** A module path (relative to the cwd) or the function itself. */
   callback?: string | Callback;
   json?: boolean;
@@ -46,6 +50,7 @@ export interface ListenOptions {
 export const LISTEN_DEFAULTS = {
   url: 'http://127.0.0.1:8001',
   match: [] as readonly string[],
+  file: [] as readonly string[],
   color: 'auto' as ColorWhen,
   retries: 3,
   retryDelayMs: 100,
@@ -67,6 +72,7 @@ export function resolveListenOptions(options: ListenOptions): ResolvedListenOpti
   const merged = { ...LISTEN_DEFAULTS, log: stderrLog, stdout: process.stdout, ...given(options) };
   const flags = merged.ignoreCase === true ? 'i' : '';
   eachParsedAs('match', merged.match, (pattern) => parseRegex(pattern, flags));
+  eachParsedAs('file', merged.file, parseChannel);
   if (merged.count !== Number.POSITIVE_INFINITY) checkInt('count', merged.count, 1);
   if (merged.tail !== undefined) checkInt('tail', merged.tail, 0);
   checkInt('retries', merged.retries, 0);
@@ -80,6 +86,7 @@ export function resolveListenOptions(options: ListenOptions): ResolvedListenOpti
   return Object.freeze({
     ...merged,
     match: Object.freeze([...merged.match]),
+    file: Object.freeze([...merged.file]),
     shutdownGraceMs: merged.shutdownGraceMs ?? Math.min(merged.callbackTimeoutMs, LONGEST_GRACE_MS),
   });
 }

@@ -7,17 +7,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Channels } from '../sources/channels.js';
-import type { MetricFamily } from '../sources/source.js';
+import type { MetricFamily, Source } from '../sources/source.js';
 import { makeTokenCheck } from './auth.js';
 import type { Encoding } from './encode.js';
 import { isLoopbackAddress, makeGuard, preflightHeaders } from './guard.js';
 import { negotiateHttp, serveHttpStream } from './http-stream.js';
+import { fileHealth } from './file-metrics.js';
 import { Metrics } from './metrics.js';
 import type { ResolvedServerOptions } from './options.js';
 import { BadRequest, parseStreamQuery, type Negotiate, type StreamQuery } from './query.js';
 import { isRefusal, plain, rawAnswer, refusal, refuse, type Refusal } from './respond.js';
 import { LiveView } from './static.js';
 import { negotiateWs, WsEndpoint } from './ws-stream.js';
+import { makePicker, type Merged } from './pick.js';
+import type { Admitted } from './subscribe.js';
 
 const UNAUTHORIZED = refusal(401, 'unauthorized: missing or wrong token', { 'www-authenticate': 'Bearer' });
 
@@ -30,9 +33,24 @@ export interface App {
   close(graceMs: number): Promise<void>;
 }
 
+/** `GET /files`: each channel with its size and the id of its end (resuming it with `file=` gives what follows). */
+async function listFiles(channels: Channels, maxLineBytes: number): Promise<{ file: string; size: number; id: string | null }[]> {
+  return Promise.all(
+    channels.list().map(async ({ name, source }) => {
+      const reader = source.open({ kind: 'new' }, { maxLineBytes });
+      try {
+        const size = source.health().size;
+        return { file: name, size: typeof size === 'number' ? size : 0, id: (await reader.resumeId()) ?? null };
+      } finally {
+        reader.close();
+      }
+    }),
+  );
+}
+
 /** `moreMetrics`: figures of what runs beside the streams (the Redis mirror) for `/metrics`. */
-export function makeApp(opts: ResolvedServerOptions, channels: Channels, moreMetrics: () => MetricFamily[] = () => []): App {
-  const source = channels.get()!;
+export function makeApp(opts: ResolvedServerOptions, channels: Channels, merged?: Merged, moreMetrics: () => MetricFamily[] = () => []): App {
+  const picker = makePicker(channels, merged);
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);
   const guard = makeGuard({
@@ -42,20 +60,26 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels, moreMet
   });
   const openStreams = new Set<ServerResponse>();
   const liveView = new LiveView();
-  const streamCtx = { source, metrics, maxLineBytes: opts.maxLineBytes };
+  const streamCtx = { metrics, maxLineBytes: opts.maxLineBytes };
   const ws = new WsEndpoint(streamCtx, opts.wsPingMs);
   const httpCtx = { ...streamCtx, sseHeartbeatMs: opts.sseHeartbeatMs, open: openStreams };
 
   /** Anyone may learn the server is up; what it serves is for those holding the token. */
-  const health = (detailed: boolean): object =>
-    detailed ? { status: 'ok', ...source.health(), clients: { ...metrics.clients, total: metrics.totalClients }, maxLagBytes: metrics.maxLagBytes } : { status: 'ok' };
+  const health = (detailed: boolean): object => {
+    if (!detailed) return { status: 'ok' };
+    // One file served alone: its details at the top too, as before there could be several.
+    const one = channels.size === 1 && !merged ? channels.get()!.health() : {};
+    return { status: 'ok', ...one, files: fileHealth(channels.list()), clients: { ...metrics.clients, total: metrics.totalClients }, maxLagBytes: metrics.maxLagBytes };
+  };
 
   /** The same checks, in the same order, for a stream over HTTP and over WebSocket. */
-  const admit = <E extends Encoding>(req: IncomingMessage, url: URL, negotiate: Negotiate<E>): StreamQuery<E | 'sse-batch'> | Refusal => {
+  const admit = <E extends Encoding>(req: IncomingMessage, url: URL, negotiate: Negotiate<E>): Admitted<E | 'sse-batch'> | Refusal => {
     if (!authorized(req, url)) return UNAUTHORIZED;
-    let query;
+    let query: StreamQuery<E | 'sse-batch'>;
+    let source: Source;
     try {
-      query = parseStreamQuery(url, req.headers, negotiate, (id) => source.isId(id));
+      query = parseStreamQuery(url, req.headers, negotiate, picker.isId);
+      source = picker.pick(query);
     } catch (err) {
       if (err instanceof BadRequest) return refusal(400, `bad request: ${err.message}`);
       throw err;
@@ -64,7 +88,7 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels, moreMet
       metrics.rejected++;
       return refusal(503, 'too many clients', { 'retry-after': '1' });
     }
-    return query;
+    return { ...query, source };
   };
 
   const routes = new Map<string, Route>([
@@ -75,7 +99,17 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels, moreMet
     ['/metrics', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(metrics.render([...source.metrics(), ...moreMetrics()]));
+      res.end(metrics.render(channels.list(), moreMetrics()));
+    }],
+    ['/files', (req, res, url) => {
+      if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
+      listFiles(channels, opts.maxLineBytes).then(
+        (files) => {
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(`${JSON.stringify(files)}\n`);
+        },
+        () => plain(res, 500, 'internal error'),
+      );
     }],
     ['/ws', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);

@@ -98,7 +98,7 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
 
   // ASCII decodes identically and faster as latin1.
   const charset = isAscii(buf) ? 'latin1' : 'utf8';
-  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, batch.idSuffix, buf, charset);
+  const records = isText ? undefined : new RecordWriter(encoding, batch.idPrefix, batch.idSuffix, batch.file, buf, charset);
   const textParts: Buffer[] = [];
   let read = 0;
   let sent = 0;
@@ -197,7 +197,7 @@ export function encodeShared(batch: LineBatch, options: EncodeOptions, from = 0)
   if (!batch.memo) return encodeBatch(batch, options, true, from);
   const { encoding, maxLineBytes, match, invert } = options;
   // Readers at the same place in one file may stand elsewhere in the files drained beside it.
-  const ids = `${batch.idPrefix} ${batch.idSuffix}`;
+  const ids = `${batch.idPrefix} ${batch.idSuffix} ${batch.file}`;
   const key = match
     ? `encode ${encoding} ${maxLineBytes} ${ids} ${from} ${invert === true} ${match.flags} ${match.source}`
     : `encode ${encoding} ${maxLineBytes} ${ids}`;

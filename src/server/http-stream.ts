@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport } from './metrics.js';
 import type { Sink } from './pump.js';
-import { BadRequest, type StreamQuery } from './query.js';
-import { Subscription, type SubscribeContext } from './subscribe.js';
+import { BadRequest } from './query.js';
+import { Subscription, type Admitted, type SubscribeContext } from './subscribe.js';
 import { START_HEADER } from '../wire/types.js';
 
 const contentTypes = {
@@ -71,7 +71,7 @@ function sseStart(startId: string, asEvent: boolean): string {
 export async function serveHttpStream(
   req: IncomingMessage,
   res: ServerResponse,
-  query: StreamQuery<HttpEncoding | 'sse-batch'>,
+  query: Admitted<HttpEncoding | 'sse-batch'>,
   ctx: HttpStreamContext,
 ): Promise<void> {
   const { encoding } = query;

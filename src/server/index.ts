@@ -13,10 +13,13 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { Channels } from '../sources/channels.js';
+import { Discovery } from '../sources/discover.js';
+import { isGlob } from '../sources/glob-watch.js';
 import { FileSource } from '../sources/file/index.js';
 import { RedisSource } from '../sources/redis/index.js';
 import { openRedis } from '../redis/client.js';
 import { Mirror } from '../redis/mirror.js';
+import { defaultStateRoot, MergedSource, serverStateDir } from '../sources/merge/index.js';
 import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeApp, type App } from './app.js';
@@ -31,10 +34,12 @@ export interface EvlogServer {
   readonly url: string;
   readonly port: number;
   /**
-   * The followed file's state (rotations, truncations), for tests and diagnostics; not an API to
-   * build on. A server of a Redis stream has none (reading it throws).
+   * The first followed file's state (rotations, truncations), for tests and diagnostics; not an API
+   * to build on. A server of a Redis stream has none (reading it throws).
    */
   readonly follower: Follower;
+  /** The followed files by name, for the same purposes. */
+  readonly channels: Channels;
   close(): Promise<void>;
 }
 
@@ -42,7 +47,7 @@ export interface EvlogServer {
 export type HandlerOptions = Omit<ServerOptions, 'port' | 'tls'>;
 
 export interface EvlogHandler {
-  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
+  /** Answers a request for one of evlog's paths (`/stream`, `/ws`, `/files`, `/healthz`, `/metrics`, `/`, `/assets/…`). */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Takes over an upgrade request (`/ws`), from the server's `upgrade` event. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -65,58 +70,69 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
 }
 
-interface Opened {
-  opts: ResolvedServerOptions;
-  channels: Channels;
-  /** The followed file; undefined when the server serves a Redis stream. */
-  file: FileSource | undefined;
-  app: App;
-  /** Stops the mirror, then every source. */
-  close(): Promise<void>;
+/** The merged stream, for a server of more than one file or of a glob (one file keeps its own ids). */
+function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
+  if (opts.files.length < 2 && !isGlob(opts.files[0]!)) return undefined;
+  const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
 }
 
-/** What a server and a handler share: the options checked, the source opened, the mirror, the app. */
+interface Opened {
+  opts: ResolvedServerOptions;
+  app: App;
+  channels: Channels;
+  /** Stops following the files (after the clients are gone). */
+  stop(): Promise<void>;
+}
+
+/**
+ * What a server and a handler share: the options checked, the files followed (each path, and the
+ * matches of each glob as they come and go: see discover.ts), the app.
+ */
 async function open(options: ServerOptions): Promise<Opened> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
   const channels = new Channels();
-  let file: FileSource | undefined;
   if (opts.stream !== undefined) {
-    channels.add(opts.stream, await RedisSource.open(opts.file, opts.stream, opts.onWarning));
-  } else {
-    // Redis first: one that cannot be reached is said before any file is watched.
-    const redis = opts.redis === undefined ? undefined : await openRedis(opts.redis, { name: 'evlog-mirror', onError: opts.onWarning });
-    try {
-      file = await FileSource.open(opts.file, { pollMs: opts.pollMs, onWarning: opts.onWarning });
-    } catch (err) {
-      redis?.destroy();
-      throw err;
-    }
-    channels.add(opts.file, file);
-    if (redis) {
-      const mirror = new Mirror(channels, redis, { prefix: opts.redisPrefix, maxlen: opts.redisMaxlen, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
-      const app = makeApp(opts, channels, () => mirror.metrics());
-      return { opts, channels, file, app, close: () => mirror.close().then(() => channels.close()) };
-    }
+    channels.add(opts.stream, await RedisSource.open(opts.files[0]!, opts.stream, opts.onWarning));
+    return { opts, channels, app: makeApp(opts, channels), stop: () => channels.close() };
   }
-  return { opts, channels, file, app: makeApp(opts, channels), close: () => channels.close() };
+  // Redis first: one that cannot be reached is said before any file is watched.
+  const redis = opts.redis === undefined ? undefined : await openRedis(opts.redis, { name: 'evlog-mirror', onError: opts.onWarning });
+  let discovery: Discovery | undefined;
+  let merged: MergedSource | undefined;
+  try {
+    discovery = await Discovery.start(opts.files, channels, opts);
+    merged = merge(opts, channels);
+  } catch (err) {
+    redis?.destroy();
+    discovery?.close();
+    await channels.close();
+    throw err;
+  }
+  const mirror = redis && new Mirror(channels, redis, { prefix: opts.redisPrefix, maxlen: opts.redisMaxlen, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
+  const stop = async (): Promise<void> => {
+    await mirror?.close();
+    discovery.close();
+    await channels.close();
+    await merged?.close();
+  };
+  return { opts, channels, app: makeApp(opts, channels, merged, () => mirror?.metrics() ?? []), stop };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
   const { tls: _tls, port: _port, ...rest } = options as ServerOptions;
-  const opened = await open(rest);
-  const { opts, app } = opened;
+  const { opts, app, stop } = await open(rest);
   let closing: Promise<void> | undefined;
   return {
     handle: (req, res) => app.request(req, res),
     handleUpgrade: (req, socket, head) => app.upgrade(req, socket, head),
-    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(opened.close)),
+    close: () => (closing ??= app.close(opts.shutdownGraceMs).then(stop)),
   };
 }
 
 export async function createServer(options: ServerOptions): Promise<EvlogServer> {
-  const opened = await open(options);
-  const { opts, file, app } = opened;
+  const { opts, channels, app, stop } = await open(options);
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
@@ -127,7 +143,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   try {
     address = await listenOn(server, opts.port, opts.host);
   } catch (err) {
-    await Promise.all([opened.close(), app.close(0)]);
+    await Promise.all([stop(), app.close(0)]);
     throw err;
   }
 
@@ -138,7 +154,7 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
       server.close();
       await app.close(opts.shutdownGraceMs);
       server.closeAllConnections();
-      await opened.close();
+      await stop();
       await Promise.race([closed, sleep(opts.shutdownGraceMs, undefined, { ref: false })]);
     })();
     return closing;
@@ -148,9 +164,11 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     url: urlFor(address, opts.tls !== undefined),
     port: address.port,
     get follower(): Follower {
-      if (!file) throw new TypeError('a server of a Redis stream follows no file');
-      return file.follower;
+      const first = channels.list()[0]?.source;
+      if (!(first instanceof FileSource)) throw new TypeError('no file is followed (yet, or at all: a server of a Redis stream)');
+      return first.follower;
     },
+    channels,
     close,
   };
 }

@@ -8,11 +8,13 @@ import { checkRedisUrl, redactRedisUrl } from '../redis/client.js';
 export const isRedisSource = (file: string): boolean => /^rediss?:\/\//i.test(file);
 
 /** The Redis options that go together, checked before anything connects. */
-function checkRedis(options: ServerOptions): void {
+function checkRedis(options: ServerOptions, files: readonly string[]): void {
   if (options.redis !== undefined) checkRedisUrl(options.redis, '--redis');
-  if (isRedisSource(options.file)) {
-    checkRedisUrl(options.file, 'serve');
-    if (options.stream === undefined || options.stream === '') throw new UsageError('EVLOG_ERR_OPTION', `serving ${redactRedisUrl(options.file)} needs --stream <key>`);
+  const url = files.find(isRedisSource);
+  if (url !== undefined) {
+    checkRedisUrl(url, 'serve');
+    if (files.length > 1) throw new UsageError('EVLOG_ERR_OPTION', `serve ${redactRedisUrl(url)} serves one Redis stream, without files beside it`);
+    if (options.stream === undefined || options.stream === '') throw new UsageError('EVLOG_ERR_OPTION', `serving ${redactRedisUrl(url)} needs --stream <key>`);
     if (options.redis !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--redis mirrors files; a Redis stream is served as it is');
   } else if (options.stream !== undefined) {
     throw new UsageError('EVLOG_ERR_OPTION', '--stream goes with a redis:// URL in place of the file');
@@ -26,7 +28,18 @@ export interface TlsFiles {
 }
 
 export interface ServerOptions {
-  file: string;
+  /** The files to follow, each a channel named by its path as given. */
+  files?: readonly string[];
+  /** One file to follow: the same as `files: [file]`. */
+  file?: string;
+  /**
+   * Where a server of several files keeps the index its merged streams resume from (one
+   * subdirectory per set of files; see merge/state-dir.ts). Default: `EVLOG_STATE_DIR`, else
+   * `$XDG_STATE_HOME/evlog`, else `~/.local/state/evlog`.
+   */
+  stateDir?: string;
+  /** Bytes of that index kept on disk: older entries are dropped, and ids in them answered with a gap. */
+  stateMaxBytes?: number;
   port?: number;
   host?: string;
   token?: string;
@@ -53,14 +66,15 @@ export interface ServerOptions {
   redisPrefix?: string;
   /** Streams are trimmed to about this many entries. */
   redisMaxlen?: number;
-  /** With `file` a `redis://` URL: serve this stream of that Redis instead of a file. */
+  /** With a `redis://` URL as the one file: serve this stream of that Redis instead of files. */
   stream?: string;
 }
 
 export type ResolvedServerOptions = Readonly<
-  Required<Omit<ServerOptions, 'token' | 'tls' | 'redis' | 'stream'>> & {
+  Required<Omit<ServerOptions, 'token' | 'tls' | 'file' | 'stateDir' | 'redis' | 'stream'>> & {
     token: string | undefined;
     tls: TlsFiles | undefined;
+    stateDir: string | undefined;
     redis: string | undefined;
     stream: string | undefined;
   }
@@ -78,6 +92,7 @@ export const SERVER_DEFAULTS = {
   wsPingMs: 30_000,
   pollMs: 1000,
   shutdownGraceMs: 1000,
+  stateMaxBytes: 64 * 1024 * 1024,
   redisPrefix: 'evlog:',
   redisMaxlen: 1_000_000,
   onWarning: (message: string): void => {
@@ -86,8 +101,13 @@ export const SERVER_DEFAULTS = {
 };
 
 export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
-  const merged = { ...SERVER_DEFAULTS, ...given(options) } as Required<ServerOptions>;
-  if (typeof merged.file !== 'string' || merged.file === '') throw new UsageError('EVLOG_ERR_OPTION', 'file is required');
+  const { file, ...rest } = given(options);
+  const merged = { ...SERVER_DEFAULTS, ...rest } as Required<ServerOptions>;
+  if (file !== undefined && options.files !== undefined) throw new UsageError('EVLOG_ERR_OPTION', 'give file or files, not both');
+  const files = file !== undefined ? [file] : [...(merged.files ?? [])];
+  if (files.length === 0 || files.some((f) => typeof f !== 'string' || f === '')) throw new UsageError('EVLOG_ERR_OPTION', 'file is required');
+  if (new Set(files).size !== files.length) throw new UsageError('EVLOG_ERR_OPTION', `a file is given twice: ${files.find((f, i) => files.indexOf(f) !== i)}`);
+  checkInt('stateMaxBytes', merged.stateMaxBytes, 4096);
   checkInt('port', merged.port, 0);
   if (merged.port > 65535) throw new UsageError('EVLOG_ERR_OPTION', `port must be 0 to 65535, got ${merged.port}`);
   checkInt('maxLineBytes', merged.maxLineBytes, 1);
@@ -97,9 +117,11 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     throw new UsageError('EVLOG_ERR_OPTION', 'tls needs both a certificate and a key');
   }
   checkInt('redisMaxlen', merged.redisMaxlen, 1);
-  checkRedis(options);
+  checkRedis(options, files);
   return Object.freeze({
     ...merged,
+    files: Object.freeze(files),
+    stateDir: options.stateDir || undefined,
     allowOrigins: eachParsedAs('allowOrigins', merged.allowOrigins, parseOrigin),
     allowHosts: eachParsedAs('allowHosts', merged.allowHosts, parseHostName),
     token: options.token,

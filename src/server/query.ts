@@ -15,6 +15,17 @@ export interface StreamQuery<E extends Encoding = Encoding> {
   match: RegExp | undefined;
   /** Send the lines the match rejects instead (`invert=1`, like `grep -v`). */
   invert: boolean;
+  /** `file=` values: channel names or globs over them; none selects every channel. */
+  files: readonly string[];
+}
+
+/** More `file=` values than any picker sends: a bound on the work of matching them. */
+const MAX_FILE_PARAMS = 256;
+
+function parseFiles(values: string[]): readonly string[] {
+  if (values.length > MAX_FILE_PARAMS) throw new BadRequest(`file: at most ${MAX_FILE_PARAMS} values`);
+  if (values.some((v) => v === '')) throw new BadRequest('file: expected a file name or glob, got nothing');
+  return values;
 }
 
 function parseTail(value: string): number {
@@ -71,6 +82,7 @@ export function parseStreamQuery<E extends Encoding>(url: URL, headers: Incoming
   // The browser view pushes its filter here; a page cannot pass regex flags inside the pattern.
   const ignoreCase = parseFlag('ignore_case', params.get('ignore_case'));
   const invert = parseFlag('invert', params.get('invert'));
-  if (match === null || match === '') return { encoding, startAt, match: undefined, invert: false };
-  return { encoding, startAt, match: parseMatch(match, ignoreCase), invert };
+  const files = parseFiles(params.getAll('file'));
+  if (match === null || match === '') return { encoding, startAt, match: undefined, invert: false, files };
+  return { encoding, startAt, match: parseMatch(match, ignoreCase), invert, files };
 }

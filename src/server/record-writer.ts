@@ -8,7 +8,7 @@
  * (wire/), which defines the record; the byte path must give exactly what it gives.
  */
 import { isUtf8 } from 'node:buffer';
-import { recordJson } from '../wire/record.js';
+import { jsonString, recordJson } from '../wire/record.js';
 import { ANY, NONE, QUOTES, escapeInto, escapeQuotes, escapesIn, quotes, seen } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
@@ -17,7 +17,20 @@ export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const ID_OPEN = bytes('{"id":"');
-const LINE_OPEN = bytes('","line":"');
+/** `","file":"<name>","line":"` per channel name, its JSON escaped once rather than per record. */
+const fileFields = new Map<string, Buffer>();
+const MAX_FILE_FIELDS = 4096;
+
+function fileAndLineOpen(file: string): Buffer {
+  let field = fileFields.get(file);
+  if (!field) {
+    // A server of live globs may see names come and go without end: the cache must not grow with them.
+    if (fileFields.size >= MAX_FILE_FIELDS) fileFields.clear();
+    field = Buffer.from(`","file":${jsonString(file)},"line":"`, 'utf8');
+    fileFields.set(file, field);
+  }
+  return field;
+}
 const SESSION_OPEN = bytes('","session":"');
 const EVENT_OPEN = bytes('","event":"');
 const CLOSE = bytes('"}');
@@ -44,6 +57,9 @@ export class RecordWriter {
   readonly #idSuffix: string;
   readonly #prefix: Buffer;
   readonly #suffix: Buffer;
+  readonly #file: string;
+  /** `","file":"…","line":"`: what stands between a record's id and its line. */
+  readonly #lineOpen: Buffer;
   /** How the batch decodes: latin1 when it is ASCII. */
   readonly #charset: BufferEncoding;
   #pos = 0;
@@ -59,8 +75,10 @@ export class RecordWriter {
   /** The same for the next space: a line with one is a plain line, not an event. */
   #nextSpace = -1;
 
-  constructor(encoding: RecordEncoding, idPrefix: string, idSuffix: string, batch: Buffer, charset: 'latin1' | 'utf8') {
+  constructor(encoding: RecordEncoding, idPrefix: string, idSuffix: string, file: string, batch: Buffer, charset: 'latin1' | 'utf8') {
     this.#encoding = encoding;
+    this.#file = file;
+    this.#lineOpen = fileAndLineOpen(file);
     this.#idPrefix = idPrefix;
     this.#idSuffix = idSuffix;
     this.#prefix = bytes(idPrefix);
@@ -77,14 +95,14 @@ export class RecordWriter {
     // Room for the record: the line escaped (at most six bytes a byte, two with quotes only) and the
     // framing. Session and event: plain ones at most the line again, a JSON line's fields are its
     // string contents (escaped line plus them stays within twice the line), escaped ones reserve.
-    reserve(this.#pos, (this.#escapes === ANY ? 6 : 2) * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + 128);
+    reserve(this.#pos, (this.#escapes === ANY ? 6 : 2) * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + this.#lineOpen.length + 128);
     // Locals, not fields, in the byte loops: V8 keeps them in registers.
     let out = scratch;
     let p = this.#frameStart(out, this.#pos, offset);
     const head = p;
     p = put(out, p, ID_OPEN);
     p = putId(out, p, this.#prefix, offset, this.#suffix);
-    p = put(out, p, LINE_OPEN);
+    p = put(out, p, this.#lineOpen);
     const lineAt = p;
     let colon = -1;
     if (this.#escapes === NONE) p = copy(out, p, buf, start, end);
@@ -106,7 +124,7 @@ export class RecordWriter {
       colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
     }
     if (p === -1) {
-      const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, line ?? buf.toString(this.#charset, start, end), truncated);
+      const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, this.#file, line ?? buf.toString(this.#charset, start, end), truncated);
       reserve(head, 3 * text.length + 8);
       p = head + scratch.write(text, head, 'utf8');
     } else {

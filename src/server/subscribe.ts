@@ -10,21 +10,23 @@ import type { Encoding } from './encode.js';
 import type { StreamQuery } from './query.js';
 
 export interface SubscribeContext {
-  source: Source;
   metrics: Metrics;
   maxLineBytes: number;
 }
 
+/** A request let in, with the source its `file=` and `from=` picked. */
+export type Admitted<E extends Encoding = Encoding> = StreamQuery<E> & { source: Source };
+
 export class Subscription {
   readonly #ctx: SubscribeContext;
-  readonly #query: StreamQuery;
+  readonly #query: Admitted;
   readonly #reader: SourceReader;
 
   /** Opens the reader; the caller ties `close` to its peer's going away before anything waits. */
-  constructor(ctx: SubscribeContext, query: StreamQuery) {
+  constructor(ctx: SubscribeContext, query: Admitted) {
     this.#ctx = ctx;
     this.#query = query;
-    this.#reader = ctx.source.open(query.startAt, { maxLineBytes: ctx.maxLineBytes });
+    this.#reader = query.source.open(query.startAt, { maxLineBytes: ctx.maxLineBytes });
   }
 
   /** The id the stream starts after, for the transport's headers (undefined: nothing to start in yet). */

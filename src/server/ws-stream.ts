@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Sink } from './pump.js';
 import { BadRequest, type StreamQuery } from './query.js';
-import { Subscription, type SubscribeContext } from './subscribe.js';
+import { Subscription, type Admitted, type SubscribeContext } from './subscribe.js';
 import { START_HEADER } from '../wire/types.js';
 
 /** Bytes queued in ws before we stop reading for that client. */
@@ -92,7 +92,7 @@ export class WsEndpoint {
     return this.#wss.clients;
   }
 
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: StreamQuery<WsEncoding | 'sse-batch'>): Promise<void> {
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, query: Admitted<WsEncoding | 'sse-batch'>): Promise<void> {
     const subscription = new Subscription(this.#ctx, query);
     let served = false;
     // A handshake that fails (or a peer that leaves first) never reaches #serve.

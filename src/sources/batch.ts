@@ -23,6 +23,8 @@ export interface LineBatch {
    */
   idPrefix: string;
   idSuffix: string;
+  /** The channel the lines come from (the followed file's name), written into every record. */
+  file: string;
   /** Position of `buf[0]` (for a file, its offset). */
   base: number;
   /** Whole lines, each ending in `\n`, unless `single` is set. */

@@ -33,6 +33,8 @@ export interface MetricFamily {
   type: 'gauge' | 'counter';
   help: string;
   value: number;
+  /** How a server with several sources totals it (default: the sum). */
+  total?: 'sum' | 'max';
 }
 
 export interface Source {

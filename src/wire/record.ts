@@ -56,9 +56,9 @@ export function jsonString(text: string): string {
 }
 
 /** A record as JSON text: the definition, and the way for lines the byte path declines. */
-export function recordJson(id: string, line: string, truncated: boolean): string {
+export function recordJson(id: string, file: string, line: string, truncated: boolean): string {
   const fields = parseEventLine(line);
-  let json = `{"id":"${id}","line":${jsonString(line)}`;
+  let json = `{"id":"${id}","file":${jsonString(file)},"line":${jsonString(line)}`;
   if (fields) json += `,"session":${jsonString(fields.session)},"event":${jsonString(fields.event)}`;
   return truncated ? `${json},"truncated":true}` : `${json}}`;
 }

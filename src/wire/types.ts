@@ -17,6 +17,8 @@ export interface StreamRecord {
    * made an id knows what is inside it; everyone else stores it and hands it back.
    */
   id: string;
+  /** The channel (followed file) the line comes from, by the name the server follows it under. */
+  file?: string;
   line: string;
   session?: string;
   event?: string;

@@ -60,3 +60,38 @@ describe('the README\'s listen examples work as written', async () => {
     }
   });
 });
+
+describe('the README\'s examples of several files work as written', async () => {
+  const commands = await examples('Several files (a server of');
+
+  it.each(commands)('%s', async (command) => {
+    const dir = await tmpDir();
+    await writeFile(path.join(dir, 'evlog'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+    await chmod(path.join(dir, 'evlog'), 0o755);
+    const env = { EVLOG_STATE_DIR: path.join(dir, 'state') };
+    const server = spawnCli(['serve', '-p', '0', 'event.log', 'api.log'], { cwd: dir, env });
+    const [, hostPort] = await waitForMatch(server.stderr, /on http:\/\/(127\.0\.0\.1:\d+)/);
+    const writers = [
+      spawnCli(['generate', '-r', '100', '-e', 'impression,click,buy', 'event.log'], { cwd: dir }),
+      spawnCli(['generate', '-r', '100', '-e', 'request,error', 'api.log'], { cwd: dir }),
+    ];
+    try {
+      const runnable = command.replace('evlog listen', `evlog listen http://${hostPort}`);
+      const result = spawnSync('bash', ['-o', 'pipefail', '-c', runnable], {
+        cwd: dir,
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.stderr, runnable).toBe('');
+      expect(result.status, runnable).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines, runnable).toHaveLength(5);
+      if (command.includes('-f api.log')) for (const line of lines) expect(line).toMatch(/^s-[0-9a-f]{8}:(request|error)$/);
+      if (command.includes(' -H ')) for (const line of lines) expect(line).toMatch(/^(event\.log:s-[0-9a-f]{8}:impression|api\.log:s-[0-9a-f]{8}:error)$/);
+      if (command.includes('jq')) for (const line of lines) expect(line).toMatch(/^(event|api)\.log$/);
+    } finally {
+      for (const writer of writers) writer.child.kill('SIGTERM');
+    }
+  });
+});

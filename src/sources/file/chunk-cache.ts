@@ -48,7 +48,9 @@ export class ChunkCache {
     this.#entries.set(keyOf(gen, offset), entry);
     this.#last = entry;
     this.#bytes += length;
-    entry.data.catch(() => this.#delete(entry));
+    // A short read is not kept: the bytes may be there at the next read (a parked file that was
+    // not at its path for a moment; see generation.ts).
+    entry.data.then((chunk) => chunk.buf.length < length && this.#delete(entry), () => this.#delete(entry));
     while (this.#entries.size > MAX_ENTRIES || this.#bytes > MAX_BYTES) {
       this.#delete(this.#entries.values().next().value as Entry);
     }

@@ -8,7 +8,6 @@
  * an app that never got its reopen signal writes to the oldest file through every rotation, while
  * the files `create` made after it stay empty.
  */
-import { fstatSync } from 'node:fs';
 import type { Generation } from './generation.js';
 
 export const QUIET_MS = 5000;
@@ -69,7 +68,9 @@ export class Drain {
     if (gen.isClosed) return false;
     let size: number;
     try {
-      size = fstatSync(gen.handle.fd).size;
+      const stats = gen.stat();
+      if (!stats) return false;
+      size = stats.size;
     } catch {
       return false;
     }

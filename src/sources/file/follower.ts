@@ -6,7 +6,7 @@
  * exist yet, network file systems).
  */
 import { EventEmitter } from 'node:events';
-import { fstatSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { describeSystemError, isErrnoException } from '../../errors.js';
 import { sameFile, type FileIdentity } from './cursor.js';
@@ -19,6 +19,8 @@ import { CheckLoop, type CheckKind } from './check-loop.js';
 import { fileError, isDirectoryError, openAtPath } from './open-path.js';
 import { OpenGenerations } from './open-generations.js';
 import { ChangeSignal } from './signal.js';
+import { recoverRotated, reopenAt, unchangedAt, wake } from './reopen.js';
+import { enrol, withdraw, type Looked } from './safety-net.js';
 
 export interface FollowerEvents {
   /** The file grew, was replaced or was truncated: readers should look again. */
@@ -28,7 +30,7 @@ export interface FollowerEvents {
 }
 
 export interface FollowerOptions {
-  /** Safety-net re-check interval, for changes no watcher reported. */
+  /** Safety-net re-check interval, for changes no watcher reported (at least; see safety-net.ts). */
   pollMs?: number;
   /** How long a rotated file must stay unchanged before it is taken as finished. */
   quietMs?: number;
@@ -53,7 +55,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   readonly #watch: PathWatch;
   readonly #drain: Drain;
   readonly #history: History;
-  #poll: NodeJS.Timeout | undefined;
+  readonly #net: Looked;
   readonly #checks = new CheckLoop(
     async (look) => {
       await this.#check(false, look);
@@ -70,6 +72,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     super();
     this.file = path.resolve(file);
     this.name = options.name ?? file;
+    this.#net = { periodMs: options.pollMs ?? DEFAULT_POLL_MS, look: () => void (this.current && unchangedAt(this.file, this.current) ? undefined : this.poke('look')) };
     this.#drain = new Drain(() => this.#notify(), options.quietMs);
     this.#history = new History(this.file, (n) => (this.bytesRead += n));
     this.#watch = new PathWatch(
@@ -95,8 +98,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
       await follower.close();
       throw err;
     }
-    follower.#poll = setInterval(() => follower.poke('look'), options.pollMs ?? DEFAULT_POLL_MS);
-    follower.#poll.unref();
+    enrol(follower.#net);
     return follower;
   }
 
@@ -107,6 +109,11 @@ export class Follower extends EventEmitter<FollowerEvents> {
   /** Whether a watcher covers the file's directory (false while it does not exist). */
   get watching(): boolean {
     return this.#watch.watching;
+  }
+
+  /** Rotated files still drained (see drain.ts). */
+  get draining(): number {
+    return this.#drain.size;
   }
 
   /** Resolves at the next change (or at close). Shared by every waiting reader. */
@@ -130,7 +137,10 @@ export class Follower extends EventEmitter<FollowerEvents> {
    */
   truncatedUnderReader(gen: Generation, epoch: number): void {
     if (gen.epoch !== epoch || gen.isClosed) return;
-    this.#truncated(gen, fstatSync(gen.handle.fd).size);
+    const stats = gen.stat();
+    // Parked since the reader read it: the next look tells.
+    if (!stats) return this.poke();
+    this.#truncated(gen, stats.size);
   }
 
   /** Counts bytes read for readers outside `Generation.read` (rotated files opened again). */
@@ -151,7 +161,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
   async #close(): Promise<void> {
     this.#closed = true;
     this.#checks.stop();
-    clearInterval(this.#poll);
+    withdraw(this.#net);
     this.#drain.close();
     this.emit('change');
     this.#signal.close();
@@ -165,7 +175,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     this.#watch.ensure();
     this.#drain.look();
     let pathStats: Stats | undefined;
-    if (!look && this.current) return this.#grown(this.current);
+    if (!look && this.current && !this.current.parked) return this.#grown(this.current);
     try {
       // Synchronous on purpose: a stat is microseconds, a trip through the threadpool is not,
       // and this runs on every append.
@@ -180,7 +190,15 @@ export class Follower extends EventEmitter<FollowerEvents> {
       await this.#openNext(current, starting);
       return;
     }
-    if (current) this.#grown(current);
+    if (!current) return;
+    if (current.parked) {
+      const woke = await wake(current, pathStats);
+      if (woke === 'unchanged') return;
+      // Another file at the path between the stat and the open: the next look sees it.
+      if (woke === 'moved') return this.poke('look');
+      if (woke === 'rewritten') return this.#truncated(current, current.stat()!.size);
+    }
+    this.#grown(current);
   }
 
   /**
@@ -188,7 +206,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
    * inode we hold), so its descriptor tells how much there is.
    */
   #grown(current: Generation): void {
-    const { size } = fstatSync(current.handle.fd);
+    const stats = current.stat();
+    if (!stats) return;
+    const { size } = stats;
     if (size < current.size) {
       this.#truncated(current, size);
     } else if (size > current.size) {
@@ -212,7 +232,10 @@ export class Follower extends EventEmitter<FollowerEvents> {
     if (!opened) return;
     // The first look (at start) and a watcher's look can overlap: the file one of them opened is
     // the file at the path already, not a new one (two of them would split the readers).
-    if (this.current !== previous && this.current && sameFile(this.current, opened)) return void (await opened.close());
+    if (this.current !== previous && this.current && sameFile(this.current, opened)) return opened.close();
+    // Drained from now on, so it needs its descriptor: back from where it was renamed if parked.
+    previous?.keepOpen();
+    if (previous?.parked) await recoverRotated(this.file, previous);
     const gen = opened.acquire();
     let last = previous;
     if (previous) {
@@ -228,6 +251,7 @@ export class Follower extends EventEmitter<FollowerEvents> {
     }
     this.#generations.add(gen);
     this.current = gen;
+    gen.parkable((g) => reopenAt(this.file, g), () => gen === this.current && gen.next === undefined);
     if (previous && last) {
       last.next = gen;
       this.rotations++;

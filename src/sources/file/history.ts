@@ -7,10 +7,10 @@
  * and is read between the two we did see. A copy of a followed file (copy-truncate's
  * `event.log.1`) has that file's first line, and is not read again.
  */
-import { open } from 'node:fs/promises';
 import { sameFile, type FileIdentity } from './cursor.js';
 import { Generation } from './generation.js';
 import { listSiblings } from './siblings.js';
+import { closeFd, tryOpen } from './descriptor.js';
 
 const MAX_KNOWN = 100_000;
 
@@ -62,16 +62,16 @@ export class History {
     for (const sibling of await listSiblings(this.#file, names)) {
       if (this.#known.has(keyOf(sibling))) continue;
       this.#remember(sibling);
-      const handle = await open(sibling.path, 'r').catch(() => undefined);
-      if (!handle) continue;
-      const stats = await handle.stat().catch(() => undefined);
-      if (!stats || !sameFile(stats, sibling)) {
-        await handle.close();
+      const opened = tryOpen(sibling.path);
+      if (!opened) continue;
+      const { fd, stats } = opened;
+      if (!sameFile(stats, sibling)) {
+        closeFd(fd);
         continue;
       }
-      const gen = new Generation(handle, stats, stats.size, this.#onRead);
+      const gen = new Generation(fd, stats, stats.size, this.#onRead);
       const fp = gen.fingerprint();
-      await gen.close();
+      gen.close();
       if (fp !== undefined && this.#fingerprints.has(fp)) continue;
       if (fp !== undefined) this.#remember(undefined, fp);
       missed.push(gen);

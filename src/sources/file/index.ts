@@ -11,6 +11,8 @@ export interface FileSourceOptions {
 
 export class FileSource implements Source {
   readonly follower: Follower;
+  /** Open readers, to tell how far behind the slowest is and whether all have read the file out. */
+  readonly #readers = new Set<LineReader>();
 
   private constructor(follower: Follower) {
     this.follower = follower;
@@ -32,7 +34,41 @@ export class FileSource implements Source {
   }
 
   open(start: Start, options: { maxLineBytes: number }): SourceReader {
-    return new LineReader(this.follower, toStartAt(start), options);
+    const reader = new LineReader(this.follower, toStartAt(start), options);
+    this.#readers.add(reader);
+    const readers = this.#readers;
+    return {
+      next: () => reader.next(),
+      resumeId: () => reader.resumeId(),
+      get lag() {
+        return reader.lag;
+      },
+      close: () => {
+        readers.delete(reader);
+        reader.close();
+      },
+    };
+  }
+
+  /** Bytes the slowest reader is behind the end of the file (0 with no reader). */
+  get lag(): number {
+    let max = 0;
+    for (const reader of this.#readers) max = Math.max(max, reader.lag);
+    return max;
+  }
+
+  /**
+   * Whether the file, gone from its path, is read out: no rotated file of it still drained, nothing
+   * written to it for `quietMs` (the rotation drain window: a writer may still hold it open), and
+   * every reader at its end.
+   */
+  finished(quietMs: number): boolean {
+    const { current } = this.follower;
+    if (this.follower.draining > 0) return false;
+    if (current && !current.isClosed && performance.now() - current.lastGrowth < quietMs) return false;
+    // A reader yet to start in the file has all of it (or its end) still to read.
+    for (const reader of this.#readers) if (reader.lag > 0 || (!reader.begun && current)) return false;
+    return true;
   }
 
   health(): Record<string, unknown> {
@@ -58,6 +94,7 @@ export class FileSource implements Source {
         help: 'Gaps reported to clients: places a stream could not resume exactly (a rotated file gone, unread bytes truncated, an id beyond its file).',
         value: f.gaps,
       },
+      { name: 'evlog_file_lag_bytes', type: 'gauge', help: 'Bytes the slowest client reading the file is behind its end.', value: this.lag, total: 'max' },
     ];
   }
 

@@ -3,8 +3,8 @@
  * not from an earlier stat of the path, so a rename in between cannot pair one file's identity
  * with another's bytes.
  */
-import { open } from 'node:fs/promises';
-import { RuntimeError, describeSystemError, isErrnoException } from '../../errors.js';
+import { RuntimeError, describeSystemError } from '../../errors.js';
+import { closeFd, openFile } from './descriptor.js';
 import { sameFile, type FileIdentity } from './cursor.js';
 import { Generation } from './generation.js';
 
@@ -27,22 +27,22 @@ export async function openAtPath(
   starting: boolean,
   onRead: (bytes: number) => void,
 ): Promise<Generation | undefined> {
-  let handle;
+  let opened;
   try {
-    handle = await open(file, 'r');
+    opened = openFile(file);
   } catch (err) {
-    if (isErrnoException(err, 'ENOENT')) return undefined;
     if (starting) throw fileError(file, err);
     throw err;
   }
-  const stats = await handle.stat();
+  if (!opened) return undefined;
+  const { fd, stats } = opened;
   if (stats.isDirectory()) {
-    await handle.close();
+    closeFd(fd);
     throw isDirectoryError(file);
   }
   if (previous && sameFile(previous, stats)) {
-    await handle.close();
+    closeFd(fd);
     return undefined;
   }
-  return new Generation(handle, stats, stats.size, onRead);
+  return new Generation(fd, stats, stats.size, onRead);
 }

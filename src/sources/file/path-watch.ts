@@ -2,7 +2,8 @@
  * What wakes a follower: a watcher on its directory's entries and one on the followed path. They
  * only say *that* something may have changed; the follower looks for itself.
  *
- * The directory's entries are watched with the platform watcher, which reads no directory: a name
+ * The directory's entries are watched with the platform watcher (one per directory, shared by the
+ * files in it: see dir-watch.ts), which reads no directory: a name
  * created, removed or renamed there, or an append to the file, wakes the follower at once, so a
  * look that found the path missing is followed by another as soon as it is back. A chokidar
  * directory watch would not do: it reads the directory again on every event in it (every append
@@ -18,30 +19,32 @@
  * events a second, the event loop does little but take them (timers and file reads wait seconds),
  * and the queue overflows, losing the creation of the next file at the path.
  */
-import { watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { describeSystemError } from '../../errors.js';
+import { join, leave, type DirMember } from './dir-watch.js';
 
 /** Whether chokidar watches the path besides the directory watch (see above). */
 const SECOND_OPINION = process.platform !== 'linux';
 
 export type Poke = (kind: 'grow' | 'look') => void;
 
-export class PathWatch {
+export class PathWatch implements DirMember {
+  readonly base: string;
   readonly #file: string;
-  readonly #base: string;
+  readonly #dir: string;
   readonly #poke: Poke;
   readonly #warn: (message: string) => void;
   readonly #onName: (name: string | undefined) => void;
   #watcher: FSWatcher | undefined;
-  #entries: EntryWatcher | undefined;
+  #joined = false;
   #closed = false;
 
   /** `onName`: a rotated file's name (one starting with the file's) was created or renamed. */
   constructor(file: string, poke: Poke, warn: (message: string) => void, onName: (name: string | undefined) => void) {
     this.#file = file;
-    this.#base = path.basename(file);
+    this.#dir = path.dirname(file);
+    this.base = path.basename(file);
     this.#poke = poke;
     this.#warn = warn;
     this.#onName = onName;
@@ -49,7 +52,7 @@ export class PathWatch {
 
   /** Whether a watcher covers the file's directory (false while it does not exist). */
   get watching(): boolean {
-    return this.#entries !== undefined;
+    return this.#joined;
   }
 
   /**
@@ -58,38 +61,35 @@ export class PathWatch {
    * returns: nothing appended or renamed after it goes unnoticed.
    */
   ensure(): void {
-    if (this.#closed || this.#entries) return;
-    let entries: EntryWatcher;
-    try {
-      entries = watchEntries(path.dirname(this.#file), { persistent: false }, (event, name) => {
-        // No name: a platform that does not say, so look.
-        if (name === null) {
-          this.#onName(undefined);
-          this.#poke('look');
-        } else if (name === this.#base) {
-          // A look, even for an append: it names the path, whatever file is there now. A writer
-          // flat out can overflow the kernel's event queue, which drops events without a word
-          // (the new file's creation among them); then the appends to that file are the only
-          // news of it. The look costs one stat per turn of the event loop, not one per line.
-          this.#poke('look');
-        } else if (event === 'rename' && name.startsWith(this.#base)) {
-          this.#onName(name);
-        }
-      });
-    } catch {
-      return; // no directory yet
-    }
-    // The directory itself went away: watch again once it is back.
-    entries.on('error', () => {
-      this.#onName(undefined);
-      entries.close();
-      if (this.#entries === entries) this.#entries = undefined;
-      this.#poke('look');
-    });
-    this.#entries = entries;
+    if (this.#closed || this.#joined) return;
+    if (!join(this.#dir, this)) return; // no directory yet
+    this.#joined = true;
     // Names changed while nothing watched are not known: the next rotation looks at every sibling.
     this.#onName(undefined);
     this.renew();
+  }
+
+  onEvent(event: string, name: string | undefined): void {
+    if (name === undefined) {
+      // A platform that does not say, or events lost: look.
+      this.#onName(undefined);
+      this.#poke('look');
+    } else if (name === this.base) {
+      // A look, even for an append: it names the path, whatever file is there now. A writer
+      // flat out can overflow the kernel's event queue, which drops events without a word
+      // (the new file's creation among them); then the appends to that file are the only
+      // news of it. The look costs one stat per turn of the event loop, not one per line.
+      this.#poke('look');
+    } else if (event === 'rename') {
+      this.#onName(name);
+    }
+  }
+
+  /** The directory itself went away: watch again once it is back. */
+  onLost(): void {
+    this.#joined = false;
+    this.#onName(undefined);
+    this.#poke('look');
   }
 
   /**
@@ -97,13 +97,13 @@ export class PathWatch {
    * inode, or stopped when the path went missing. The old one is closed once the new one is ready.
    */
   renew(): void {
-    if (this.#closed || !this.#entries || !SECOND_OPINION) return;
+    if (this.#closed || !this.#joined || !SECOND_OPINION) return;
     // The follower re-checks identity on every event, so chokidar need not delay unlinks to merge them.
     const watcher = watch(this.#file, { ignoreInitial: true, atomic: false });
     watcher.on('all', (event) => this.#poke(event === 'change' ? 'grow' : 'look'));
     // chokidar throttles `change`; raw events are not throttled, and latency matters here.
     watcher.on('raw', (event, name) => {
-      if (name === this.#base || name === this.#file) this.#poke(event === 'change' ? 'grow' : 'look');
+      if (name === this.base || name === this.#file) this.#poke(event === 'change' ? 'grow' : 'look');
     });
     watcher.on('error', (err) => this.#warn(`watching ${this.#file}: ${describeSystemError(err)}`));
     watcher.once('ready', () => {
@@ -116,7 +116,8 @@ export class PathWatch {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#entries?.close();
+    if (this.#joined) leave(this.#dir, this);
+    this.#joined = false;
     await this.#watcher?.close();
   }
 }

@@ -12,7 +12,7 @@ import { idAround, MAX_POSITIONS } from './cursor.js';
 import type { LineBatch, ReaderOptions, StartAt } from './batch.js';
 import type { Follower } from './follower.js';
 import { refreshSize, successor } from './rotated.js';
-import { resumeTracks, startTrack, type Gap, type Track } from './resume.js';
+import { endTrack, resumeTracks, startTrack, type Gap, type Track } from './resume.js';
 import { readTrack, type TrackContext } from './track-reader.js';
 import { tailStart } from './tail.js';
 
@@ -48,6 +48,11 @@ export class LineReader {
     this.#fileWasMissing = follower.current === undefined;
   }
 
+  /** Whether it has found where to start (and so knows its lag). */
+  get begun(): boolean {
+    return this.#begun;
+  }
+
   /** Bytes between this reader and the head of the files it reads. */
   get lag(): number {
     let lag = 0;
@@ -58,7 +63,7 @@ export class LineReader {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const t of this.#tracks) t.gen.release();
+    for (const t of this.#tracks) endTrack(t);
     this.#wake?.();
   }
 
@@ -92,7 +97,7 @@ export class LineReader {
         else if (i < this.#tracks.length - 1 && track.gen.final && track.offset >= track.gen.size) {
           // A rotated file read to its end and no longer written: done with it.
           this.#tracks.splice(i, 1);
-          track.gen.release();
+          endTrack(track);
           progressed = true;
         }
       }
@@ -101,6 +106,8 @@ export class LineReader {
       // A rotated file still written may end inside a line: its writer may yet finish it.
       const atEnd = last.offset >= last.gen.size || (last.gen.next !== undefined && !last.gen.final);
       if (atEnd && (await this.#moveOn(last))) continue;
+      // Waiting, so no longer behind: its files' descriptors may be closed (see idle-files.ts).
+      for (const t of this.#tracks) t.gen.touch();
       await this.#until(changed);
     }
   }
@@ -120,7 +127,7 @@ export class LineReader {
     // New lines only: from the end of the last complete line, so a line being written counts as new.
     else tracks = [startTrack(current, await tailStart(current, current.size, start.kind === 'tail' ? start.lines : 0))];
     if (this.#closed || this.#begun) {
-      for (const t of tracks) t.gen.release();
+      for (const t of tracks) endTrack(t);
       return !this.#closed;
     }
     this.#tracks = tracks;
@@ -147,11 +154,11 @@ export class LineReader {
     const track = startTrack(next, 0);
     if (gen.final) {
       this.#tracks[this.#tracks.length - 1] = track;
-      gen.release();
+      endTrack(last);
     } else {
       this.#tracks.push(track);
       // Ids hold a bounded number of positions; drained files beyond that are the least likely to grow.
-      while (this.#tracks.length > MAX_POSITIONS) this.#tracks.shift()!.gen.release();
+      while (this.#tracks.length > MAX_POSITIONS) endTrack(this.#tracks.shift()!);
     }
     if (missing > 0) this.#gaps.push({ gap: { reason: 'rotated file gone', bytes: null }, track });
     return true;
@@ -164,6 +171,7 @@ export class LineReader {
       readSize: this.#readSize,
       closed: () => this.#closed,
       restart: (t) => this.#restart(t),
+      lost: (t) => this.#lost(t),
       batch: (base, buf, release, single) => this.#batch(index, base, buf, release, single),
     };
   }
@@ -180,6 +188,13 @@ export class LineReader {
     return true;
   }
 
+  /** The file was closed for good with bytes this reader had not read (see reopen.ts). */
+  #lost(t: Track): void {
+    this.#gaps.push({ gap: { reason: 'rotated file gone', bytes: t.gen.size - t.offset }, track: t });
+    t.offset = t.gen.size;
+    t.held = undefined;
+  }
+
   #idAround(index: number): { prefix: string; suffix: string } {
     const positions = this.#tracks.map((t) => ({ dev: t.gen.dev, ino: t.gen.ino, fp: t.gen.fingerprint(), offset: t.offset }));
     return idAround(positions, index);
@@ -187,7 +202,7 @@ export class LineReader {
 
   #batch(index: number, base: number, buf: Buffer, release: () => void, single?: LineBatch['single']): LineBatch {
     const { prefix, suffix } = this.#idAround(index);
-    return { idPrefix: prefix, idSuffix: suffix, base, buf, single, release };
+    return { idPrefix: prefix, idSuffix: suffix, file: this.#follower.name, base, buf, single, release };
   }
 
   #gapBatch(gap: Gap, track: Track): LineBatch {

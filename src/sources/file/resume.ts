@@ -27,9 +27,17 @@ export interface Track {
   wantWholeLine: boolean;
 }
 
-/** A track holding a reference on `gen`, released by whoever drops the track. */
+/** A track holding a reference on `gen`, ended (`endTrack`) by whoever drops the track. */
 export function startTrack(gen: Generation, offset: number): Track {
-  return { gen: gen.acquire(), epoch: gen.epoch, offset, held: undefined, wantWholeLine: false };
+  const track = { gen: gen.acquire(), epoch: gen.epoch, offset, held: undefined, wantWholeLine: false };
+  // A reader behind keeps the file's descriptor open (see Generation.park).
+  gen.readers.add(track);
+  return track;
+}
+
+export function endTrack(t: Track): void {
+  t.gen.readers.delete(t);
+  t.gen.release();
 }
 
 /** The tracks a reader resuming after `cursor` starts with (oldest first); gaps are added to `gaps`. */

@@ -4,12 +4,11 @@
  * and otherwise opens the file again, found by identity among the path's siblings and checked by
  * fingerprint (an inode number alone may have been reused).
  */
-import { fstatSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { sameFile, type FileIdentity, type Position } from './cursor.js';
 import type { Follower } from './follower.js';
 import { Generation } from './generation.js';
 import { listSiblings } from './siblings.js';
+import { closeFd, tryOpen } from './descriptor.js';
 
 /** The file a position is in, if it is still there and still the same file. */
 export async function locate(follower: Follower, pos: Position): Promise<Generation | undefined> {
@@ -44,7 +43,7 @@ export async function successor(follower: Follower, gen: Generation): Promise<Su
   // A rotated file found by a scan: the next newer sibling, else the file at the path.
   const siblings = await listSiblings(follower.file);
   const at = siblings.findIndex((s) => sameFile(s, gen));
-  const mtimeNs = at === -1 ? (await gen.handle.stat({ bigint: true })).mtimeNs : 0n;
+  const mtimeNs = at === -1 ? (gen.statBig()?.mtimeNs ?? 0n) : 0n;
   const newer = at === -1 ? siblings.filter((s) => s.mtimeNs > mtimeNs) : siblings.slice(at + 1);
   const current = follower.current;
   for (const s of newer) {
@@ -65,18 +64,18 @@ async function findRotated(follower: Follower, identity: FileIdentity, fp: numbe
 
 /** Opens a rotated file, if it is still the one with this identity and fingerprint. */
 async function openRotated(follower: Follower, path: string, identity: FileIdentity, fp: number | undefined): Promise<Generation | undefined> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  const stats = await handle.stat().catch(() => undefined);
-  const gen = stats && sameFile(stats, identity) ? new Generation(handle, stats, stats.size, (n) => follower.countRead(n)) : undefined;
+  const opened = tryOpen(path);
+  if (!opened) return undefined;
+  const { fd, stats } = opened;
+  const gen = sameFile(stats, identity) ? new Generation(fd, stats, stats.size, (n) => follower.countRead(n)) : undefined;
   if (!gen || !fingerprintMatches(gen, fp)) {
-    await handle.close();
+    closeFd(fd);
     return undefined;
   }
   // Rotated away, so finished; a reader that reaches its end looks at its size once more.
   gen.final = true;
   const shared = follower.adopt(gen);
-  if (shared !== gen) await handle.close();
+  if (shared !== gen) gen.close();
   return shared;
 }
 
@@ -90,7 +89,7 @@ function fingerprintMatches(gen: Generation, fp: number | undefined): boolean {
 export function refreshSize(gen: Generation): void {
   if (gen.isClosed) return;
   try {
-    gen.size = Math.max(gen.size, fstatSync(gen.handle.fd).size);
+    gen.size = Math.max(gen.size, gen.stat()?.size ?? 0);
   } catch {
     // Closed meanwhile: its size stays as it was.
   }

@@ -3,9 +3,10 @@
  * name (`event.log.1`, `event.log-20261201`), oldest first. A reader resuming inside a rotated
  * file after a restart finds it here by identity, and goes on through the newer ones.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileIdentity } from './cursor.js';
+import { entryNames } from './dir-watch.js';
 
 export interface Sibling extends FileIdentity {
   path: string;
@@ -28,17 +29,25 @@ function olderFirst(a: Sibling, b: Sibling): number {
 }
 
 /**
+ * Whether `name` is the name of a rotated copy of a file named `base` (both base names, in the same
+ * directory): it starts with it and is longer (`event.log.1`, `event.log-20261201`, `event.log.2.gz`).
+ */
+export function isRotatedName(base: string, name: string): boolean {
+  return name.length > base.length && name.startsWith(base);
+}
+
+/**
  * Uncompressed regular files named `<file><anything>`, besides the file itself, oldest first:
  * among `only` when given (names known to have changed), else all in the directory.
  */
 export async function listSiblings(file: string, only?: Iterable<string>): Promise<Sibling[]> {
   const dir = path.dirname(file);
   const base = path.basename(file);
-  const names = only ? [...only] : await readdir(dir).catch(() => [] as string[]);
+  const names = only ? [...only] : startingWith(await entryNames(dir).catch(() => [] as string[]), base);
   const found: Sibling[] = [];
   await Promise.all(
     names
-      .filter((name) => name.length > base.length && name.startsWith(base) && !COMPRESSED.test(name))
+      .filter((name) => isRotatedName(base, name) && !COMPRESSED.test(name))
       .map(async (name) => {
         const full = path.join(dir, name);
         const stats = await stat(full, { bigint: true }).catch(() => undefined);
@@ -47,4 +56,18 @@ export async function listSiblings(file: string, only?: Iterable<string>): Promi
       }),
   );
   return found.sort(olderFirst);
+}
+
+/** The names in `sorted` that start with `prefix`: one run of it, found by binary search. */
+function startingWith(sorted: readonly string[], prefix: string): string[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < sorted.length && sorted[end]!.startsWith(prefix)) end++;
+  return sorted.slice(lo, end);
 }

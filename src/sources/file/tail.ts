@@ -8,6 +8,11 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Generation } from './generation.js';
 
+/**
+ * The first slice: enough for the last lines of most logs. The readers of a merged stream start on
+ * every file at once, and 10,000 of them must not each take 64 KB.
+ */
+const FIRST_SLICE = 4 * 1024;
 const SLICE = 64 * 1024;
 const MAX_SLICE = 8 * 1024 * 1024;
 
@@ -16,15 +21,17 @@ export async function tailStart(gen: Generation, size: number, lines: number): P
   // first wanted line, i.e. the (lines + 1)-th from the end.
   let wanted = lines + 1;
   let end = size;
-  let slice = SLICE;
+  let slice = FIRST_SLICE;
   let buf = Buffer.allocUnsafe(slice);
   while (end > 0) {
     const start = Math.max(0, end - slice);
-    const bytes = await gen.readAsync(start, buf.subarray(0, end - start));
+    // The first slice in place (page cache, a few KB: cheaper than a threadpool trip, and every
+    // reader of a merged stream starts with one), the rest through the threadpool.
+    const bytes = slice === FIRST_SLICE ? await gen.read(start, end - start, buf) : await gen.readAsync(start, buf.subarray(0, end - start));
     for (let i = bytes.lastIndexOf(0x0a); i !== -1; i = i > 0 ? bytes.lastIndexOf(0x0a, i - 1) : -1) {
       if (--wanted === 0) return start + i + 1;
     }
-    if (slice < MAX_SLICE && isZero(bytes)) {
+    if (slice < SLICE || (slice < MAX_SLICE && isZero(bytes))) {
       slice *= 2;
       buf = Buffer.allocUnsafe(slice);
     }

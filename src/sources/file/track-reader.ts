@@ -17,6 +17,8 @@ export interface TrackContext {
   closed(): boolean;
   /** Back to the start of a truncated file; true when a gap was queued (it goes out first). */
   restart(t: Track): boolean;
+  /** Past the unread rest of a file closed for good, with a gap queued. */
+  lost(t: Track): void;
   /** A batch of this track's bytes from file offset `base`, with the reader's ids. */
   batch(base: number, buf: Buffer, release: () => void, single?: LineBatch['single']): LineBatch;
 }
@@ -29,6 +31,7 @@ export async function readTrack(t: Track, ctx: TrackContext): Promise<LineBatch 
     const gen = t.gen;
     // The gap, if any, goes out before the lines after it.
     if (gen.epoch !== t.epoch && ctx.restart(t)) return undefined;
+    if (gen.isClosed && gen.size > t.offset) return void ctx.lost(t);
     const available = gen.size - t.offset;
     if (available <= 0) {
       if (!gen.final || !t.held) return undefined;

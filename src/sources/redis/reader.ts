@@ -50,14 +50,14 @@ export class RedisReader implements SourceReader {
       if (this.#gap) {
         const gap = this.#gap;
         this.#gap = undefined;
-        return batchOf([gap]);
+        return batchOf(this.#ctx.key, [gap]);
       }
       const changed = this.#ctx.head.changed();
       const entries = await this.#read();
       if (this.#closed) return undefined;
       if (entries.length > 0) {
         this.#after = entries[entries.length - 1]![0];
-        return batchOf(entries.map(entryRecord));
+        return batchOf(this.#ctx.key, entries.map(entryRecord));
       }
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -122,6 +122,6 @@ export class RedisReader implements SourceReader {
   }
 }
 
-function batchOf(records: SourceRecord[]): LineBatch {
-  return { idPrefix: '', idSuffix: '', base: 0, buf: EMPTY, records, release: noop };
+function batchOf(file: string, records: SourceRecord[]): LineBatch {
+  return { idPrefix: '', idSuffix: '', file, base: 0, buf: EMPTY, records, release: noop };
 }

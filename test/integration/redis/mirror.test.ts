@@ -1,4 +1,5 @@
 /** The mirror in-process: Redis away for a while, HTTP clients served meanwhile, the stream caught up exactly. */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getText, openStream } from '../../helpers/clients.js';
 import { appendLines, expectSequence } from '../../helpers/lines.js';
@@ -53,5 +54,24 @@ describe.skipIf(!haveRedis)('serve --redis while Redis is away', () => {
     const length = await client.xLen(key);
     expect(length).toBeGreaterThanOrEqual(1000);
     expect(length).toBeLessThan(1200);
+  });
+});
+
+describe.skipIf(!haveRedis)('serve GLOB --redis', () => {
+  it('mirrors every file into its own stream, files that come to match too', async () => {
+    const redis = await startRedis();
+    const dir = path.dirname(await tmpLog());
+    const a = path.join(dir, 'a.log');
+    await appendLines(a, 0, 300);
+    await startServer({ files: [path.join(dir, '*.log')], redis: redis.url, stateDir: path.join(dir, 'state') });
+    const b = path.join(dir, 'b.log');
+    await appendLines(b, 0, 200, 'other');
+    await appendLines(a, 300, 300);
+    const client = await redisClient(redis.url);
+    await waitForLength(client, `evlog:${a}`, 600);
+    await waitForLength(client, `evlog:${b}`, 200);
+    expectSequence((await readStream(client, `evlog:${a}`)).map((e) => e.fields['line']!), 600);
+    expectSequence((await readStream(client, `evlog:${b}`)).map((e) => e.fields['line']!), 200, 'other');
+    expect((await readStream(client, `evlog:${b}`))[0]!.fields['file']).toBe(b);
   });
 });

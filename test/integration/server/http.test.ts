@@ -33,7 +33,7 @@ describe('GET /stream', () => {
     const [a, b, c] = parse(await stream.waitForLines(3));
     expect(a).toMatchObject({ line: 's-1:impression', session: 's-1', event: 'impression' });
     expect(typeof a!.id).toBe('string');
-    expect(b).toEqual({ id: b!.id, line: 'not an event' });
+    expect(b).toEqual({ id: b!.id, file, line: 'not an event' });
     expect(c).toMatchObject({ session: 's2', event: 'buy' });
   });
 
@@ -55,7 +55,7 @@ describe('GET /stream', () => {
     const text = stream.text();
     expect(text.startsWith('retry: ')).toBe(true);
     const [, id, data] = /id: (\S+)\ndata: (.+)\n\n/.exec(text)!;
-    expect(JSON.parse(data!)).toEqual({ id, line: 'a:1', session: 'a', event: '1' });
+    expect(JSON.parse(data!)).toEqual({ id, file, line: 'a:1', session: 'a', event: '1' });
   });
 
   it('sends SSE comment heartbeats while idle', async () => {

@@ -28,8 +28,8 @@ describe('a subscription', () => {
     const file = await tmpLog();
     const source = await FileSource.open(file, { pollMs: 1000, onWarning: () => undefined });
     const metrics = new Metrics();
-    const ctx = { source, metrics, maxLineBytes: 1024 };
-    const query = { encoding: 'ndjson' as const, startAt: { kind: 'new' as const }, match: undefined, invert: false };
+    const ctx = { metrics, maxLineBytes: 1024 };
+    const query = { encoding: 'ndjson' as const, startAt: { kind: 'new' as const }, match: undefined, invert: false, files: [], source };
     const subs = [new Subscription(ctx, query), new Subscription(ctx, query)];
     const startIds = await Promise.all(subs.map((s) => s.startId()));
     expect(startIds[0]).toBeDefined();

@@ -5,6 +5,7 @@ import type { LineBatch } from '../../../src/sources/batch.js';
 const batch = (text: string, extra: Partial<LineBatch> = {}): LineBatch => ({
   idPrefix: 'P-',
   idSuffix: '.S',
+  file: 'f',
   base: 100,
   buf: Buffer.from(text),
   release: () => undefined,

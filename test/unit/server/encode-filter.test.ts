@@ -4,7 +4,7 @@ import { encodeBatch, MATCH_PREFIX_BYTES } from '../../../src/server/encode.js';
 import { compileLinear } from '../../../src/server/safe-regex.js';
 
 function batchOf(lines: string[]): LineBatch {
-  return { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+  return { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
 }
 
 const linesOf = (payload: Buffer): string[] => payload.toString().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { line: string }).line);

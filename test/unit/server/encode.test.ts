@@ -12,7 +12,7 @@ const hostile = [
 ];
 
 function batchOf(lines: string[]): LineBatch {
-  return { idPrefix: '1.a.b.', idSuffix: '', base: 1000, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+  return { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 1000, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
 }
 
 function records(encoding: Encoding, payload: string | Buffer): unknown[] {
@@ -64,7 +64,7 @@ describe('record encodings', () => {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       const cut = Buffer.byteLength(line) > 100 ? line.slice(0, 100) : line;
       const fields = parseEventLine(cut);
-      return { line: cut, ...(fields ?? {}), ...(cut !== line ? { truncated: true } : {}) };
+      return { file: 'logs/app.log', line: cut, ...(fields ?? {}), ...(cut !== line ? { truncated: true } : {}) };
     });
     const got = records(encoding, encoded.payload) as Record<string, unknown>[];
     expect(got.map(({ id: _id, ...rest }) => rest)).toEqual(expected);
@@ -98,14 +98,14 @@ describe('record encodings', () => {
   it('gives each record the id of the offset after its line, and session/event as the format says', () => {
     const { payload } = encodeBatch(batchOf(['s1:impression', 'x']), { encoding: 'ndjson', maxLineBytes: 100 });
     expect(records('ndjson', payload)).toEqual([
-      { id: `1.a.b.${(1000 + 14).toString(36)}`, line: 's1:impression', session: 's1', event: 'impression' },
-      { id: `1.a.b.${(1000 + 16).toString(36)}`, line: 'x' },
+      { id: `1.a.b.${(1000 + 14).toString(36)}`, file: 'logs/app.log', line: 's1:impression', session: 's1', event: 'impression' },
+      { id: `1.a.b.${(1000 + 16).toString(36)}`, file: 'logs/app.log', line: 'x' },
     ]);
   });
 
   it('replaces invalid UTF-8 in records and passes raw bytes through in text', () => {
-    const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from([0x61, 0xff, 0x0a]), release: () => undefined };
-    expect(records('ndjson', encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload)).toEqual([{ id: '1.a.b.3', line: 'a\ufffd' }]);
+    const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.from([0x61, 0xff, 0x0a]), release: () => undefined };
+    expect(records('ndjson', encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload)).toEqual([{ id: '1.a.b.3', file: 'logs/app.log', line: 'a\ufffd' }]);
     expect(encodeBatch(batch, { encoding: 'text', maxLineBytes: 100 }).payload).toEqual(Buffer.from([0x61, 0xff, 0x0a]));
     // A WebSocket text frame must be UTF-8, whether the lines went the fast way or were filtered.
     expect(encodeBatch(batch, { encoding: 'ws-text', maxLineBytes: 100 }).payload.toString()).toBe('a\ufffd');
@@ -115,13 +115,13 @@ describe('record encodings', () => {
 
 describe('records written as bytes', () => {
   /** The records as the text definition spells them, framed by hand. */
-  function reference(encoding: RecordEncoding, lines: string[], base: number, maxLineBytes: number): string {
+  function reference(encoding: RecordEncoding, lines: string[], base: number, maxLineBytes: number, file: string): string {
     let offset = base;
     const framed = lines.map((line) => {
       offset += Buffer.byteLength(line) + 1;
       const cut = Buffer.from(line).subarray(0, maxLineBytes).toString();
       const id = `1.a.b.${offset.toString(36)}`;
-      const json = recordJson(id, cut.endsWith('\r') ? cut.slice(0, -1) : cut, Buffer.byteLength(line) > maxLineBytes);
+      const json = recordJson(id, file, cut.endsWith('\r') ? cut.slice(0, -1) : cut, Buffer.byteLength(line) > maxLineBytes);
       return encoding === 'sse' ? `id: ${id}\ndata: ${json}\n\n` : encoding === 'sse-batch' ? `data: ${json}\n` : json;
     });
     if (encoding === 'ndjson') return framed.map((r) => `${r}\n`).join('');
@@ -132,9 +132,12 @@ describe('records written as bytes', () => {
 
   it.each(['ndjson', 'sse', 'sse-batch', 'ws-ndjson'] as const)('gives exactly the text definition for every kind of line as %s', (encoding) => {
     const base = 36 ** 7 - 100;
-    for (const lines of Object.values(batches)) {
-      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
-      expect(encodeBatch(batch, { encoding, maxLineBytes: 100 }).payload.toString()).toBe(reference(encoding, lines, base, 100));
+    // A channel name with something to escape is escaped once per batch, as the definition does per record.
+    for (const file of ['logs/app.log', 'logs/"odd"\\caf\u00e9\u0001.log']) {
+      for (const lines of Object.values(batches)) {
+        const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', file, base, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+        expect(encodeBatch(batch, { encoding, maxLineBytes: 100 }).payload.toString()).toBe(reference(encoding, lines, base, 100, file));
+      }
     }
   });
 });
@@ -148,9 +151,9 @@ describe('records far larger than their lines', () => {
       `${big}:"${big}`,
     ];
     for (const set of [lines, [lines[1]!, lines[1]!], [lines[2]!]]) {
-      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.from(set.map((l) => `${l}\n`).join('')), release: () => undefined };
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.from(set.map((l) => `${l}\n`).join('')), release: () => undefined };
       let offset = 0;
-      const want = set.map((l) => `${recordJson(`1.a.b.${(offset += l.length + 1).toString(36)}`, l, false)}\n`).join('');
+      const want = set.map((l) => `${recordJson(`1.a.b.${(offset += l.length + 1).toString(36)}`, 'logs/app.log', l, false)}\n`).join('');
       expect(encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 1_000_000 }).payload.toString() === want).toBe(true);
     }
   });
@@ -206,6 +209,22 @@ describe('reading records without JSON.parse (the listener\'s fast path)', () =>
     }
   });
 
+  it('reads the file of every record, and records of servers that send none', () => {
+    for (const file of ['logs/app.log', 'C:\\logs\\x.log', 'we"ird.log', 'caf\u00e9.log', 'a\u0001.log']) {
+      const batch = { ...batchOf(['s:1', 'plain line']), file };
+      const texts = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload.toString().trimEnd().split('\n');
+      for (const text of texts) {
+        const fast = readRecordFast(text);
+        // Names with nothing to escape stay on the fast path; others may be left to JSON.parse, never misread.
+        if (!/["\\\u0000-\u001f]/.test(file)) expect(fast, text).toStrictEqual(JSON.parse(text));
+        else expect([undefined, JSON.parse(text)], text).toContainEqual(fast);
+        expect((JSON.parse(text) as { file: string }).file).toBe(file);
+      }
+    }
+    expect(readRecordFast('{"id":"1","line":"s:e","session":"s","event":"e"}')).toStrictEqual({ id: '1', line: 's:e', session: 's', event: 'e' });
+    expect(readRecordFast('{"id":"1","file":"f","line":"x","truncated":true}')).toStrictEqual({ id: '1', file: 'f', line: 'x', truncated: true });
+  });
+
   it('declines anything not shaped exactly like our records, and anything JSON.parse refuses', () => {
     for (const text of [
       '{"line":"x","id":"1"}',
@@ -221,6 +240,10 @@ describe('reading records without JSON.parse (the listener\'s fast path)', () =>
       '{"id":"1","line":"a\\u12"}',
       '{"id":"1","line":"a"b"}',
       '{"id":"1","line":"x","truncated":false}',
+      '{"id":"1","file":"f"}',
+      '{"id":"1","file":"f","line":"x","file":"g"}',
+      '{"id":"1","line":"x","file":"f"}',
+      '{"id":"1","file":"f\tg","line":"x"}',
     ]) {
       expect(readRecordFast(text), text).toBeUndefined();
     }

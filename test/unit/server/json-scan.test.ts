@@ -79,7 +79,7 @@ function reference(lines: Buffer[], base: number, maxLineBytes: number): string 
     // A trailing CR is dropped before the line is cut to its limit.
     const line = raw.at(-1) === 0x0d ? raw.subarray(0, -1) : raw;
     const cut = line.subarray(0, maxLineBytes);
-    return `${recordJson(`1.a.b.${offset.toString(36)}`, cut.toString(), line.length > maxLineBytes)}\n`;
+    return `${recordJson(`1.a.b.${offset.toString(36)}`, 'logs/app.log', cut.toString(), line.length > maxLineBytes)}\n`;
   }).join('');
 }
 
@@ -98,7 +98,7 @@ describe('session and event of JSON lines without JSON.parse', () => {
         while (batchLines.reduce((n, l) => n + l.length + 1, 0) < 8192) batchLines.push(...Array.from({ length: 100 }, lineOf).filter(quotesOnly));
       }
       const maxLineBytes = round % 2 === 0 ? 64 * 1024 : 40 + rand(120);
-      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.concat(batchLines.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.concat(batchLines.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
       const got = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes }).payload.toString();
       const want = reference(batchLines, 0, maxLineBytes);
       if (got !== want) {
@@ -115,7 +115,7 @@ describe('session and event of JSON lines without JSON.parse', () => {
     const quotesOnly = (text: string): boolean => /^[\x20-\x5b\x5d-\x7e]*$/.test(text);
     const lines = Array.from({ length: 4000 }, () => Buffer.from(flatObject(plainKeys, plainStrings.filter(quotesOnly))));
     for (const maxLineBytes of [64 * 1024, 60]) {
-      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
       const got = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes }).payload.toString().split('\n');
       const want = reference(lines, 0, maxLineBytes).split('\n');
       const i = want.findIndex((x, k) => x !== got[k]);
@@ -131,7 +131,7 @@ describe('session and event of JSON lines without JSON.parse', () => {
       '{"session":"a","event":"b","session":1,"message":"m:n"}', '{"a":{"session":"x","event":"y"}}', '{"message":"s:e"} ',
       '{"session":"a","event":"b"}x', '{"session":"a","event":"b"', '{"a":"\\q","session":"a","event":"b"}',
     ];
-    const batch: LineBatch = { idPrefix: '', idSuffix: '', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
+    const batch: LineBatch = { idPrefix: '', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
     const records = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 1000 }).payload.toString().trim().split('\n').map((r) => JSON.parse(r) as Record<string, unknown>);
     expect(records.map((r) => [r.session, r.event])).toEqual([
       ['s-1', 'impression'], ['s-2', 'click'], ['s-3', 'view'], [undefined, undefined], ['c', 'b'], ['m', 'n'], [undefined, undefined],
@@ -139,7 +139,7 @@ describe('session and event of JSON lines without JSON.parse', () => {
     ]);
     // The same lines in a batch big enough to be searched natively, without the one with a backslash.
     const many = Array.from({ length: 40 }, () => lines.slice(0, -1)).flat().map((l) => Buffer.from(l));
-    const big: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', base: 0, buf: Buffer.concat(many.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
+    const big: LineBatch = { idPrefix: '1.a.b.', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.concat(many.flatMap((l) => [l, Buffer.from('\n')])), release: () => undefined };
     expect(encodeBatch(big, { encoding: 'ndjson', maxLineBytes: 1000 }).payload.toString()).toBe(reference(many, 0, 1000));
   });
 });

@@ -35,7 +35,7 @@ describe('record ids', () => {
       { dev: 1, ino: 11, fp: 6, offset: 0 },
     ];
     const { prefix, suffix } = idAround(positions, 0);
-    const batch: LineBatch = { idPrefix: prefix, idSuffix: suffix, base: 100, buf: Buffer.from('a:1\nb:2\n'), release: () => undefined };
+    const batch: LineBatch = { idPrefix: prefix, idSuffix: suffix, file: 'logs/app.log', base: 100, buf: Buffer.from('a:1\nb:2\n'), release: () => undefined };
     const records = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 100 }).payload.toString().trim().split('\n').map((l) => JSON.parse(l) as { id: string });
     expect(records.map((r) => decodeCursor(r.id))).toEqual([
       { ...positions[1], older: [{ ...positions[0], offset: 104 }] },
@@ -48,6 +48,7 @@ describe('gap records on the wire', () => {
   const gapBatch: LineBatch = {
     idPrefix: '2.1.a-b-',
     idSuffix: '',
+    file: 'event.log',
     base: 0,
     buf: Buffer.alloc(0),
     gap: { reason: 'rotated file gone', bytes: null, file: 'event.log' },
