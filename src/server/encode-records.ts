@@ -7,10 +7,11 @@ import { gapJson, jsonString } from '../wire/record.js';
 import type { SourceRecord } from '../sources/batch.js';
 import type { EncodeOptions, Encoded } from './encode.js';
 
-/** The record as JSON text: id, line, file, session, event, truncated. */
+/** The record as JSON text, fields in the order of the file path's records (wire/record.ts). */
 function recordText(r: SourceRecord): string {
-  let json = `{"id":${jsonString(r.id)},"line":${jsonString(r.line ?? '')}`;
+  let json = `{"id":${jsonString(r.id)}`;
   if (r.file !== undefined) json += `,"file":${jsonString(r.file)}`;
+  json += `,"line":${jsonString(r.line ?? '')}`;
   if (r.session !== undefined && r.event !== undefined) json += `,"session":${jsonString(r.session)},"event":${jsonString(r.event)}`;
   return r.truncated ? `${json},"truncated":true}` : `${json}}`;
 }
