@@ -20,7 +20,8 @@ import { throughput } from './throughput.js';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const scenarios = {
   throughput: () => throughput({ runs }),
-  json: () => jsonLines({ runs }),
+  // BENCH_JSON_LINES: more lines a run, for a finer reading of the server's 10 ms CPU ticks.
+  json: () => jsonLines({ runs, total: Number(process.env.BENCH_JSON_LINES ?? 200_000) }),
   filter: () => filtered({ runs }),
   hostile: () => hostileRegex(),
   latency: () => latency(),

@@ -10,7 +10,9 @@ import { isGapRecord, type GapRecord, type StreamRecord } from '../wire/record.j
 import { backoffDelay } from './backoff.js';
 import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';
-import { readRecordFast } from './record-text.js';
+import { parseRecord } from './parse-record.js';
+import { printedLines, type PrintedLines } from './printed-lines.js';
+import { LineSink, type Keep } from './record-bytes.js';
 import { openWs } from './ws.js';
 
 export interface ConnectOptions {
@@ -83,23 +85,6 @@ export function resolveEndpoint(raw: string): URL {
   return url;
 }
 
-function parseRecord(text: string): StreamRecord | GapRecord {
-  const fast = readRecordFast(text);
-  if (fast !== undefined) return fast;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new RuntimeError('EVLOG_ERR_PROTOCOL', `the server sent something that is not an NDJSON record: ${text.slice(0, 80)}`);
-  }
-  if (isGapRecord(value) && (value as Partial<StreamRecord>).line === undefined) return value;
-  const rec = value as StreamRecord;
-  if (typeof rec?.id !== 'string' || typeof rec.line !== 'string') {
-    throw new RuntimeError('EVLOG_ERR_PROTOCOL', `the server sent a record without id or line: ${text.slice(0, 80)}`);
-  }
-  return rec;
-}
-
 /** One line for a failure a user can act on. */
 function explain(err: unknown, url: URL, token: string | undefined): Error {
   if (err instanceof HttpStatusError) {
@@ -146,7 +131,50 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
   }
 
   /** Records in the batches they arrived in: cheaper for consumers that handle many at once. */
-  async *batches(): AsyncGenerator<StreamRecord[]> {
+  batches(): AsyncGenerator<StreamRecord[]> {
+    return this.#read((chunk) => this.#records(chunk), (records) => records[records.length - 1]!.id);
+  }
+
+  /**
+   * Only the lines, as bytes ready to print (each ended by `\n`), those `keep` keeps (all without
+   * it), at most `max` of them: for a consumer that prints lines and needs nothing else of a
+   * record, no record is made, and no string for a line unless `keep` looks at it.
+   */
+  lines(max = Infinity, keep?: Keep): AsyncGenerator<PrintedLines> {
+    const left = { max };
+    const sink = new LineSink();
+    return this.#read((chunk) => printedLines(chunk, sink, left, (gap) => this.#gap(gap), keep), (printed) => printed.lastId);
+  }
+
+  async *#records(chunk: Buffer): AsyncGenerator<StreamRecord[]> {
+    let records: StreamRecord[] = [];
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      const rec = parseRecord(line);
+      if (!isGapRecord(rec)) {
+        records.push(rec);
+        continue;
+      }
+      // The records before it are handled before the gap is told, and the gap before the rest.
+      if (records.length > 0) {
+        yield records;
+        records = [];
+      }
+      await this.#gap(rec);
+    }
+    if (records.length > 0) yield records;
+  }
+
+  async #gap(rec: GapRecord): Promise<void> {
+    this.#lastId = rec.id;
+    await this.#options.onGap?.(rec);
+  }
+
+  /**
+   * The connection and its reconnects: `take` turns each chunk received into what is yielded,
+   * `lastIdOf` tells the id of the last record in it, where a reconnect resumes.
+   */
+  async *#read<T>(take: (chunk: Buffer) => AsyncGenerator<T>, lastIdOf: (item: T) => string): AsyncGenerator<T> {
     const opts = this.#options;
     let attempt = 0;
     /** Answers in a row that were not an evlog stream (a wrong path, another kind of server). */
@@ -157,34 +185,24 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
       // Only an answer that showed it is an evlog stream (its start header, or a record) resets
       // the backoff: any server answers 200 to something, and that alone proves nothing.
       let evlog = false;
+      const heard = (): void => {
+        if (!evlog) opts.onStatus?.({ type: 'connected', url: url.href });
+        evlog = true;
+      };
       try {
         this.#current = await this.#open(url);
         if (this.#closed) return;
         this.#startId = this.#current.startId ?? this.#startId;
-        evlog = this.#current.startId !== undefined;
-        if (evlog) opts.onStatus?.({ type: 'connected', url: url.href });
-        for (let lines = await this.#current.next(); lines; lines = await this.#current.next()) {
-          let records: StreamRecord[] = [];
-          for (const line of lines) {
-            const rec = parseRecord(line);
-            if (!evlog) opts.onStatus?.({ type: 'connected', url: url.href });
-            evlog = true;
-            if (!isGapRecord(rec)) {
-              records.push(rec);
-              continue;
+        if (this.#current.startId !== undefined) heard();
+        for (let chunks = await this.#current.next(); chunks; chunks = await this.#current.next()) {
+          for (const chunk of chunks) {
+            for await (const item of take(chunk)) {
+              heard();
+              this.#lastId = lastIdOf(item);
+              yield item;
             }
-            // The records before it are handled before the gap is told, and the gap before the rest.
-            if (records.length > 0) {
-              this.#lastId = records[records.length - 1]!.id;
-              yield records;
-              records = [];
-            }
-            this.#lastId = rec.id;
-            await opts.onGap?.(rec);
+            heard();
           }
-          if (records.length === 0) continue;
-          this.#lastId = records[records.length - 1]!.id;
-          yield records;
         }
         failure = new RuntimeError('EVLOG_ERR_STREAM_ENDED', `${url.origin} ended the stream`);
       } catch (err) {

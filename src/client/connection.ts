@@ -1,4 +1,4 @@
-/** What a transport hands the reconnecting client: batches of NDJSON lines, in order. */
+/** What a transport hands the reconnecting client: NDJSON lines as bytes, in order. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { START_HEADER } from '../wire/types.js';
@@ -6,8 +6,11 @@ import { START_HEADER } from '../wire/types.js';
 export interface Connection {
   /** The id the server says this stream starts after, when it says. */
   startId?: string;
-  /** The next lines received (at least one), or undefined once the server ended the stream. */
-  next(): Promise<string[] | undefined>;
+  /**
+   * The next chunks received (at least one), or undefined once the server ended the stream. Each
+   * holds whole NDJSON lines, each ended by `\n` but perhaps the last; empty lines may be among them.
+   */
+  next(): Promise<Buffer[] | undefined>;
   close(): void;
 }
 
@@ -28,8 +31,8 @@ export interface OpenOptions {
 }
 
 /**
- * Batches from a stream of batches of lines: everything already buffered comes out in one call,
- * and the stream's own backpressure pauses the socket while nobody asks.
+ * Chunks from a stream of chunks of lines: everything already buffered comes out in one call, and
+ * the stream's own backpressure pauses the socket while nobody asks.
  */
 export function batchesOf(lines: Readable, onClose: () => void): Connection {
   let failure: Error | undefined;
@@ -57,11 +60,8 @@ export function batchesOf(lines: Readable, onClose: () => void): Connection {
   return {
     async next() {
       for (;;) {
-        let batch: string[] | undefined;
-        for (let more = lines.read() as string[] | null; more !== null; more = lines.read() as string[] | null) {
-          if (batch === undefined) batch = more;
-          else for (const line of more) batch.push(line);
-        }
+        let batch: Buffer[] | undefined;
+        for (let more = lines.read() as Buffer | null; more !== null; more = lines.read() as Buffer | null) (batch ??= []).push(more);
         if (batch !== undefined) return batch;
         if (failure) throw failure;
         if (ended) return undefined;

@@ -1,14 +1,15 @@
 /**
- * NDJSON from a byte stream, a batch of lines per chunk, with memory bounded in bytes. A line is
- * only turned into a string once its `\n` arrived (a `\n` byte never sits inside a UTF-8
+ * NDJSON from a byte stream, the whole lines of each chunk as one buffer, with memory bounded in
+ * bytes. A line is handed on only once its `\n` arrived (a `\n` byte never sits inside a UTF-8
  * character), so a line that never ends costs its bytes up to the limit and no more, and a peer
- * that sends lines faster than they are handled fills a few batches, not thousands of lines.
+ * that sends lines faster than they are handled fills a few chunks, not thousands of lines. The
+ * bytes stay bytes: a listener that only prints lines never makes a string of them.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { RuntimeError } from '../errors.js';
 
 const NEWLINE = 0x0a;
-/** Batches buffered before the socket is left unread: each is one network chunk's lines. */
+/** Chunks buffered before the socket is left unread: each is one network chunk's lines. */
 const BATCHES_BUFFERED = 4;
 
 export function recordTooLong(maxBytes: number): RuntimeError {
@@ -38,23 +39,22 @@ export class LineBatches extends Transform {
       this.#keep(chunk);
       return done();
     }
-    let text: string;
+    let lines: Buffer;
     if (this.#carried === 0) {
-      text = chunk.toString('utf8', 0, last);
+      lines = chunk.subarray(0, last + 1);
     } else {
-      this.#keep(chunk.subarray(0, last));
-      text = this.#carry.toString('utf8', 0, this.#carried);
+      // The carry buffer is kept for the next line: what is handed on is a copy.
+      this.#keep(chunk.subarray(0, last + 1));
+      lines = Buffer.from(this.#carry.subarray(0, this.#carried));
       this.#carried = 0;
     }
     if (last + 1 < chunk.length) this.#keep(chunk.subarray(last + 1));
-    const batch = text.split('\n').filter((line) => line !== '');
-    if (batch.length > 0) this.push(batch);
+    this.push(lines);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    const rest = this.#carry.toString('utf8', 0, this.#carried);
-    done(null, rest === '' ? undefined : [rest]);
+    done(null, this.#carried === 0 ? undefined : Buffer.from(this.#carry.subarray(0, this.#carried)));
   }
 
   #keep(bytes: Buffer): void {

@@ -1,4 +1,4 @@
-/** `ws(s)://…/ws`: each message is a batch of NDJSON records separated by `\n`. */
+/** `ws(s)://…/ws`: each message is a batch of NDJSON records separated by `\n`, handed on as bytes. */
 import WebSocket from 'ws';
 import { HttpStatusError } from '../errors.js';
 import { startIdOf, type Connection, type OpenOptions } from './connection.js';
@@ -18,7 +18,7 @@ export function openWs({ url, token, ca, maxLineBytes }: OpenOptions): Promise<C
     // One message carries a batch of records: the server's batches stay well under a record's
     // limit, so a longer message means a broken or hostile peer.
     const ws = new WebSocket(url, { headers, maxPayload: maxLineBytes, perMessageDeflate: false, ...(ca !== undefined && { ca }) });
-    const queue: string[][] = [];
+    const queue: Buffer[] = [];
     const sizes: number[] = [];
     let queuedBytes = 0;
     let ended = false;
@@ -44,12 +44,11 @@ export function openWs({ url, token, ca, maxLineBytes }: OpenOptions): Promise<C
       poke();
     });
     ws.on('message', (data) => {
-      const bytes = (data as Buffer).length;
-      const lines = data.toString().split('\n').filter((l) => l !== '');
+      const lines = data as Buffer;
       if (lines.length > 0) {
         queue.push(lines);
-        sizes.push(bytes);
-        queuedBytes += bytes;
+        sizes.push(lines.length);
+        queuedBytes += lines.length;
       }
       if (queue.length >= MAX_QUEUED || queuedBytes >= MAX_QUEUED_BYTES) ws.pause();
       poke();
@@ -69,7 +68,7 @@ export function openWs({ url, token, ca, maxLineBytes }: OpenOptions): Promise<C
             if (batch) {
               queuedBytes -= sizes.shift()!;
               if (ws.isPaused && queue.length < MAX_QUEUED / 2 && queuedBytes < MAX_QUEUED_BYTES / 2) ws.resume();
-              return batch;
+              return [batch];
             }
             if (failure) throw failure;
             if (ended) return undefined;

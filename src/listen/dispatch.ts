@@ -52,6 +52,25 @@ function startCallback(d: Dispatch, runner: CallbackRunner, rec: StreamRecord, m
   else void outcome.then(finish);
 }
 
+/**
+ * `dispatch` for a listener that only prints raw lines (no callback, no `--json`, no highlight):
+ * the lines go from the received bytes to stdout without a record made for each, and without a
+ * string unless `filtered` (there are patterns to test).
+ */
+export async function printLines(stream: RecordStream, d: Dispatch, filtered: boolean): Promise<boolean> {
+  const { result } = d;
+  const keep = filtered ? (line: string): boolean => d.filter(line) !== false : undefined;
+  for await (const lines of stream.lines(d.limit - result.matched, keep)) {
+    if (d.stopped()) break;
+    result.matched += lines.count;
+    result.handled += lines.count;
+    await d.out.write(lines.bytes);
+    d.commit.pass(lines.lastId);
+    if (result.matched >= d.limit || d.stopped()) break;
+  }
+  return result.matched >= d.limit;
+}
+
 /** Runs until the stream ends or `stopped()`; true when it stopped because `limit` was reached. */
 export async function dispatch(stream: RecordStream, d: Dispatch): Promise<boolean> {
   const { filter, runner, result, out } = d;

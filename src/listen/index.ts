@@ -8,7 +8,7 @@ import { connect, type ClientStatus } from '../client/connect.js';
 import { loadCallback } from './callback.js';
 import { CheckpointCommit } from './commit.js';
 import { openDeadLetters } from './dead-letter.js';
-import { dispatch, type ListenResult } from './dispatch.js';
+import { dispatch, printLines, type ListenResult } from './dispatch.js';
 import { makeFilter } from './filter.js';
 import { filenamePrefix, makeHighlighter, useColor } from './highlight.js';
 import { resolveListenOptions, type ListenOptions } from './options.js';
@@ -86,9 +86,10 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
 
   let completed = false;
   try {
-    completed = await dispatch(stream, {
-      filter, printing, json: opts.json === true, highlight, prefix, out, runner, commit, limit: opts.count, result, stopped: () => stopped,
-    });
+    const d = { filter, printing, json: opts.json === true, highlight, prefix, out, runner, commit, limit: opts.count, result, stopped: () => stopped };
+    // Printing lines as they are needs nothing of a record but its line and id (`-H` needs its file).
+    const raw = printing && !runner && !d.json && !highlight && !prefix;
+    completed = await (raw ? printLines(stream, d, opts.match.length > 0 || opts.invert === true) : dispatch(stream, d));
   } finally {
     stream.close();
     if (runner) {

@@ -29,8 +29,8 @@ export class Output {
   }
 
   /** Resolves when the text is accepted (at once, or after the pipe drained) or the reader left. */
-  async write(text: string): Promise<void> {
-    if (this.#closed || text === '') return;
+  async write(text: string | Buffer): Promise<void> {
+    if (this.#closed || text.length === 0) return;
     if (this.#stream.write(text)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {

@@ -35,17 +35,18 @@ export interface App {
 
 /** `GET /files`: each channel with its size and the id of its end (resuming it with `file=` gives what follows). */
 async function listFiles(channels: Channels, maxLineBytes: number): Promise<{ file: string; size: number; id: string | null }[]> {
-  return Promise.all(
-    channels.list().map(async ({ name, source }) => {
-      const reader = source.open({ kind: 'new' }, { maxLineBytes });
-      try {
-        const size = source.health().size;
-        return { file: name, size: typeof size === 'number' ? size : 0, id: (await reader.resumeId()) ?? null };
-      } finally {
-        reader.close();
-      }
-    }),
-  );
+  const out = [];
+  // One file at a time: thousands of files must not mean thousands of descriptors at once.
+  for (const { name, source } of channels.list()) {
+    const reader = source.open({ kind: 'new' }, { maxLineBytes });
+    try {
+      const size = source.health().size;
+      out.push({ file: name, size: typeof size === 'number' ? size : 0, id: (await reader.resumeId()) ?? null });
+    } finally {
+      reader.close();
+    }
+  }
+  return out;
 }
 
 /** `moreMetrics`: figures of what runs beside the streams (the Redis mirror) for `/metrics`. */

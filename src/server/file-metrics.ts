@@ -40,7 +40,7 @@ export function topFiles<T extends { lag: number }>(files: readonly T[], top = T
 export function renderFileFamilies(channels: readonly Channel[], top = TOP_FILES): string[] {
   const files = channels.map(figures);
   const shown = topFiles(files, top);
-  const out: string[] = [];
+  const out: string[] = ['# HELP evlog_files Files followed now.', '# TYPE evlog_files gauge', `evlog_files ${files.length}`];
   const names = new Map<string, MetricFamily>();
   for (const file of files) for (const f of file.families) if (!names.has(f.name)) names.set(f.name, f);
   for (const [name, family] of names) {

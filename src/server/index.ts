@@ -74,7 +74,7 @@ function listener(opts: ResolvedServerOptions, handler: RequestListener) {
 function merge(opts: ResolvedServerOptions, channels: Channels): MergedSource | undefined {
   if (opts.files.length < 2 && !isGlob(opts.files[0]!)) return undefined;
   const dir = serverStateDir(opts.stateDir ?? defaultStateRoot(), opts.files);
-  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes });
+  return new MergedSource(channels, { dir, maxBytes: opts.stateMaxBytes, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
 }
 
 interface Opened {
@@ -104,10 +104,12 @@ async function open(options: ServerOptions): Promise<Opened> {
   try {
     discovery = await Discovery.start(opts.files, channels, opts);
     merged = merge(opts, channels);
+    await merged?.ready();
   } catch (err) {
     redis?.destroy();
     discovery?.close();
     await channels.close();
+    await merged?.close();
     throw err;
   }
   const mirror = redis && new Mirror(channels, redis, { prefix: opts.redisPrefix, maxlen: opts.redisMaxlen, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });

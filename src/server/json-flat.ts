@@ -26,7 +26,7 @@ function matches(bytes: Buffer, from: number, word: string): boolean {
  * message values (as the full scan does) and returns true; false when the line is not of this
  * shape, and the full scan decides.
  */
-export function flatMembers(bytes: Buffer, from: number, to: number, at: Int32Array, count: number, starts: number[], ends: number[]): boolean {
+export function flatMembers(bytes: Buffer, from: number, to: number, at: Int32Array, count: number, starts: Int32Array, ends: Int32Array): boolean {
   const n = count;
   if (n === 0 || n % 4 !== 0 || at[0] !== from + 1 || at[n - 1] !== to - 2 || bytes[to - 1] !== 0x7d) return false;
   for (let i = 1; i < n - 1; i += 2) {

@@ -18,6 +18,12 @@ export const UNDECIDED = 2;
 export const found = { sessionStart: 0, sessionEnd: 0, eventStart: 0, eventEnd: 0 };
 
 const MAX_DEPTH = 32;
+/**
+ * Start and end of the last string value of session, event, message (NOT_STRING otherwise): one
+ * pair of arrays for every line, not two allocated per line.
+ */
+const lastStarts = new Int32Array(3);
+const lastEnds = new Int32Array(3);
 /** Marks a value that is not a string (or a key never seen): typeof would not be 'string'. */
 const NOT_STRING = -1;
 
@@ -155,9 +161,9 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
   buf = bytes;
   end = to;
   pos = from + 1;
-  // Start and end of the last string value of session, event, message; NOT_STRING otherwise.
-  const starts = [NOT_STRING, NOT_STRING, NOT_STRING];
-  const ends = [0, 0, 0];
+  const starts = lastStarts;
+  const ends = lastEnds;
+  starts[0] = starts[1] = starts[2] = NOT_STRING;
   let undecided = false;
   if (quoteAt !== undefined && flatMembers(buf, from, to, quoteAt, quoteCount, starts, ends)) return decide(starts, ends);
   skipSpace();
@@ -202,7 +208,7 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
 
 
 /** FIELDS, NO_FIELDS or UNDECIDED from the last string values of session, event and message. */
-function decide(starts: number[], ends: number[]): number {
+function decide(starts: Int32Array, ends: Int32Array): number {
   if (starts[0]! !== NOT_STRING && starts[1]! !== NOT_STRING) {
     if (starts[0]! < 0 || starts[1]! < 0) return UNDECIDED;
     return set(starts[0]!, ends[0]!, starts[1]!, ends[1]!);

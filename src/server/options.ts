@@ -92,7 +92,8 @@ export const SERVER_DEFAULTS = {
   wsPingMs: 30_000,
   pollMs: 1000,
   shutdownGraceMs: 1000,
-  stateMaxBytes: 64 * 1024 * 1024,
+  // About 450,000 entries; held in memory too, at about four times their size on disk.
+  stateMaxBytes: 16 * 1024 * 1024,
   redisPrefix: 'evlog:',
   redisMaxlen: 1_000_000,
   onWarning: (message: string): void => {

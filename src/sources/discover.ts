@@ -95,8 +95,12 @@ export class Discovery {
   }
 
   async #watch(pattern: string): Promise<void> {
+    let found = 0;
     const glob = new GlobWatch(pattern, {
-      found: (name) => void this.#follow(name, true, false).catch(() => undefined),
+      found: (name) => {
+        found++;
+        void this.#follow(name, true, false).catch(() => undefined);
+      },
       follows: (file) => this.#files.has(file),
       gone: (name) => this.#leave(path.resolve(name)),
       lostDir: (dir) => {
@@ -113,6 +117,8 @@ export class Discovery {
     });
     this.#globs.push(glob);
     await glob.start();
+    // As `tail -F` says of a file that is not there yet, once.
+    if (found === 0) this.#options.onWarning(`${pattern} matches no file yet; waiting for files to appear`);
   }
 
   /** A file to follow as a channel called `name`: `strict` makes a failure to open it an error. */
@@ -129,6 +135,8 @@ export class Discovery {
     this.#files.set(file, followed);
     this.#dirSet(file).add(path.basename(file));
     const opening = FileSource.open(name, { pollMs: this.#options.pollMs, onWarning: this.#options.onWarning });
+    // Opened at once, added in turn below: a failure is handled there, perhaps after it happened.
+    opening.catch(() => undefined);
     const added = this.#added.then(async () => {
       let source: FileSource;
       try {

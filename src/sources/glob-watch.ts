@@ -50,6 +50,8 @@ export class GlobWatch {
   readonly #on: GlobHandlers;
   /** Watched directories (absolute) and their depth below the base. */
   readonly #dirs = new Map<string, { watcher: FSWatcher | undefined; depth: number }>();
+  /** While the base does not exist: a watch on its nearest existing ancestor (see #awaitBase). */
+  #ancestor: FSWatcher | undefined;
   /** Directories that could not be watched, warned about once. */
   readonly #unwatchable = new Set<string>();
   #closed = false;
@@ -95,6 +97,7 @@ export class GlobWatch {
 
   close(): void {
     this.#closed = true;
+    this.#ancestor?.close();
     for (const { watcher } of this.#dirs.values()) watcher?.close();
     this.#dirs.clear();
   }
@@ -109,8 +112,8 @@ export class GlobWatch {
       watcher.on('error', () => this.#leave(dir));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // Not there (yet), or not a directory: the re-scan looks again.
-      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      // Not there (yet), or not a directory: the base is waited for, a subdirectory's parent says.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return dir === this.#absBase ? this.#awaitBase() : undefined;
       // No watch left (ENOSPC, EMFILE): said once, and the directory is still read at each re-scan.
       if (!this.#unwatchable.has(dir)) this.#on.warn(`cannot watch ${dir}: ${(err as Error).message}; its new files are found by the periodic re-scan only`);
       this.#unwatchable.add(dir);
@@ -145,7 +148,7 @@ export class GlobWatch {
       } else if (entry.isFile()) {
         if (this.matches(full) && !this.#on.follows(full)) this.#on.found(this.nameOf(full));
       } else if (entry.isSymbolicLink() || !(entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice())) {
-        // A link, or a file system that does not give types: a stat says.
+        // A link, or no type at all (a file system that does not give them): a stat says.
         await this.#look(dir, depth, entry.name);
       }
     }
@@ -156,10 +159,15 @@ export class GlobWatch {
     if (this.#closed) return;
     // A platform that does not say which entry: read the directory.
     if (name === null) return void this.#read(dir, depth).catch(() => undefined);
+    // The watched directory itself was removed or renamed: the platform names it by its own name.
+    if (event === 'rename' && String(name) === path.basename(dir) && !isDirectory(dir)) return this.#leave(dir);
     const full = path.join(dir, String(name));
+    const matches = this.matches(full);
     // An append to a file names it with `change`: nothing to us when the file does not match or is
     // followed already (its own follower watches it).
-    if (event === 'change' && (!this.matches(full) || this.#on.follows(full))) return;
+    if (event === 'change' && (!matches || this.#on.follows(full))) return;
+    // A name that cannot match and cannot be a directory to enter needs no stat either.
+    if (!matches && depth + 1 >= this.#depth) return;
     void this.#look(dir, depth, String(name)).catch(() => undefined);
   }
 
@@ -190,6 +198,34 @@ export class GlobWatch {
     }
   }
 
+  /**
+   * The base does not exist (yet): its nearest existing ancestor is watched for the next directory
+   * on the way to it (an app that creates its log directory as it starts), so the base is found
+   * at once, not at the next re-scan.
+   */
+  #awaitBase(): void {
+    if (this.#closed || this.#ancestor) return;
+    let dir = path.dirname(this.#absBase);
+    while (!isDirectory(dir) && dir !== path.dirname(dir)) dir = path.dirname(dir);
+    const next = path.relative(dir, this.#absBase).split(path.sep)[0];
+    try {
+      this.#ancestor = watch(dir, { persistent: false }, (_event, name) => {
+        if (name === null || String(name) === next) this.#baseMaybeThere();
+      });
+      this.#ancestor.on('error', () => this.#baseMaybeThere());
+    } catch {
+      return; // the re-scan looks again
+    }
+    // Created before the watch began.
+    if (isDirectory(path.join(dir, next ?? ''))) this.#baseMaybeThere();
+  }
+
+  #baseMaybeThere(): void {
+    this.#ancestor?.close();
+    this.#ancestor = undefined;
+    void this.#enter(this.#absBase, 0).catch(() => undefined);
+  }
+
   /** A watched directory went away: it and everything under it are no longer watched. */
   #leave(dir: string): void {
     if (!this.#dirs.has(dir)) return;
@@ -200,5 +236,14 @@ export class GlobWatch {
       }
     }
     this.#on.lostDir(this.nameOf(dir));
+    if (dir === this.#absBase) this.#awaitBase();
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The live picture: events per second over the last minutes, one line per busiest event name, in
- * a small SVG, and totals per event name beside it. Redrawn once a second, not per event.
+ * The live picture: lines per second over the last minutes, one line per busiest event name (or
+ * file: `show()` switches what it counts by), in a small SVG, and totals per name beside it.
+ * Redrawn once a second, not per event.
  */
 import { hashHue } from './colour.js';
 import { NO_NAME, type EventRates } from './rates.js';
@@ -20,7 +21,7 @@ function paint(element: SVGElement | HTMLElement, name: string): void {
 }
 
 export class RateChart {
-  readonly #rates: EventRates;
+  #rates: EventRates;
   readonly #svg: SVGSVGElement;
   readonly #legend: HTMLElement;
   readonly #peak: HTMLElement;
@@ -39,6 +40,14 @@ export class RateChart {
     this.#rate = elements.rate;
     this.#span = elements.span;
     this.#svg.setAttribute('preserveAspectRatio', 'none');
+  }
+
+  /** Chart these counts from now on; `by` names what they are counted by, for assistive technology. */
+  show(rates: EventRates, by: string, nowMs: number): void {
+    this.#rates = rates;
+    this.#svg.setAttribute('aria-label', `Lines per second per ${by}, up to the last five minutes`);
+    this.#legend.setAttribute('aria-label', `Totals per ${by}`);
+    this.draw(nowMs);
   }
 
   draw(nowMs: number): void {

@@ -16,6 +16,8 @@ export interface LiveStreamOptions {
   /** Lines of history to start with, before any record has arrived. */
   tail: number;
   token: string | undefined;
+  /** `file=` values: the files to stream (names or globs); none for all of them. */
+  files: readonly string[];
   /** `history`: the lines the stream opened with (`tail`), which were not written just now. */
   onRecords(records: LiveRecord[], history: boolean): void;
   onState(state: ConnectionState, detail?: string): void;
@@ -28,6 +30,7 @@ export class LiveStream {
   readonly #options: LiveStreamOptions;
   #token: string | undefined;
   #filter: FilterSpec | undefined;
+  #files: readonly string[];
   #source: EventSource | undefined;
   #lastId: string | undefined;
   /** Where the server said the stream started: the place to reopen at before any record. */
@@ -40,6 +43,7 @@ export class LiveStream {
   constructor(options: LiveStreamOptions) {
     this.#options = options;
     this.#token = options.token;
+    this.#files = options.files;
   }
 
   get lastId(): string | undefined {
@@ -62,6 +66,15 @@ export class LiveStream {
     this.#open();
   }
 
+  /**
+   * Stream these files from now on. The stream reopens after the last id received, so the files
+   * still selected go on with no line lost or shown twice.
+   */
+  setFiles(files: readonly string[]): void {
+    this.#files = files;
+    this.#open();
+  }
+
   close(): void {
     this.#generation++;
     clearTimeout(this.#retry);
@@ -79,6 +92,7 @@ export class LiveStream {
       if (this.#filter.ignoreCase) params.set('ignore_case', '1');
       if (this.#filter.invert) params.set('invert', '1');
     }
+    for (const file of this.#files) params.append('file', file);
     if (this.#token !== undefined) params.set('token', this.#token);
     // Relative, so the page also works behind a proxy that mounts it under a path.
     return `stream?${params}`;

@@ -9,6 +9,7 @@ import { passAll, type LineFilter } from './filter.js';
 import type { LiveRecord } from './record.js';
 import { Ring } from './ring.js';
 import { renderRow } from './row.js';
+import type { FileTest } from './selection.js';
 
 export interface LogStats {
   received: number;
@@ -44,6 +45,8 @@ export class LogView {
   /** Matching records that arrived while paused. */
   readonly #held: Ring<LiveRecord>;
   #filter: LineFilter = passAll;
+  #files: FileTest = () => true;
+  #withFiles = false;
   #rowHeight = 0;
   /** Records that left the front of the view since the last frame: the reader's lines moved up. */
   #dropped = 0;
@@ -84,8 +87,7 @@ export class LogView {
   add(record: LiveRecord): void {
     this.#received++;
     this.#recent.push(record);
-    // A gap is shown whatever the filter: it may have held lines that would have matched.
-    if (!record.gap && !this.#filter.test(record.line)) return;
+    if (!this.#passes(record)) return;
     if (this.#paused) {
       this.#held.push(record);
       this.#waiting++;
@@ -97,10 +99,32 @@ export class LogView {
 
   setFilter(filter: LineFilter): void {
     this.#filter = filter;
+    this.#refilter();
+  }
+
+  /** Only the lines of these files; the others' lines still kept come back when they are chosen again. */
+  setFiles(files: FileTest): void {
+    this.#files = files;
+    this.#refilter();
+  }
+
+  /** Whether rows show their file (the server has several). */
+  setWithFiles(withFiles: boolean): void {
+    if (withFiles === this.#withFiles) return;
+    this.#withFiles = withFiles;
+    this.#redraw();
+  }
+
+  #passes(record: LiveRecord): boolean {
+    // A gap is shown whatever the filter: it may have held lines that would have matched.
+    return this.#files(record.file) && (record.gap !== undefined || this.#filter.test(record.line));
+  }
+
+  #refilter(): void {
     this.#view.clear();
     this.#held.clear();
     this.#waiting = 0;
-    for (const record of this.#recent) if (record.gap || filter.test(record.line)) this.#view.push(record);
+    for (const record of this.#recent) if (this.#passes(record)) this.#view.push(record);
     this.#redraw();
   }
 
@@ -163,7 +187,7 @@ export class LogView {
       const record = this.#view.at(i)!;
       let row = this.#rows.get(record);
       if (row === undefined) {
-        row = renderRow(record, this.#filter);
+        row = renderRow(record, this.#filter, this.#withFiles);
         this.#recordOf.set(row, record);
       }
       rows.set(record, row);

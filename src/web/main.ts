@@ -1,14 +1,17 @@
 /**
- * The live view's wiring: settings from the page URL, the stream, the log, the chart and the
- * controls. Page URL parameters: `token`, `limit` (rows kept, default 5000), `tail` (history on
- * open, default 100), and the filter: `match`, `ignore_case`, `invert`, `server`.
+ * The live view's wiring: settings from the page URL, the stream, the files, the log, the chart
+ * and the controls. Page URL parameters: `token`, `limit` (rows kept, default 5000), `tail`
+ * (history on open, default 100), `file` (repeatable: the files shown), `chart=file` (the chart
+ * per file), and the filter: `match`, `ignore_case`, `invert`, `server`.
  */
 import { RateChart } from './chart.js';
 import { LiveStream, type ConnectionState } from './connection.js';
+import { fetchFiles, FilePicker } from './files.js';
 import { compileFilter, type FilterSpec } from './filter.js';
 import { LogView, type LogStats } from './log-view.js';
 import { EventRates } from './rates.js';
 import type { LiveRecord } from './record.js';
+import { fileTest, readSelection, writeSelection } from './selection.js';
 
 const TOKEN_KEY = 'evlog.token';
 
@@ -47,8 +50,8 @@ const ui = {
 };
 
 const clock = (): number => performance.timeOrigin + performance.now();
-const rates = new EventRates();
-const chart = new RateChart(rates, { svg: byId<SVGSVGElement>('chart'), legend: byId('legend'), peak: byId('peak'), rate: byId('rate'), span: byId('span') });
+const rates = { event: new EventRates(), file: new EventRates() };
+const chart = new RateChart(rates.event, { svg: byId<SVGSVGElement>('chart'), legend: byId('legend'), peak: byId('peak'), rate: byId('rate'), span: byId('span') });
 
 function showStats(stats: LogStats): void {
   ui.counts.textContent = `${stats.shown.toLocaleString()} shown of ${stats.received.toLocaleString()} received (last ${limit.toLocaleString()} kept)`;
@@ -64,7 +67,7 @@ const detail = { panel: byId('detail'), meta: byId('detail-meta'), line: byId('d
 
 function showDetail(record: LiveRecord): void {
   detail.line.textContent = record.line;
-  const fields = [record.session && `session ${record.session}`, record.event && `event ${record.event}`, record.truncated && 'truncated', `id ${record.id}`];
+  const fields = [record.file && `file ${record.file}`, record.session && `session ${record.session}`, record.event && `event ${record.event}`, record.truncated && 'truncated', `id ${record.id}`];
   detail.meta.textContent = fields.filter(Boolean).join(' · ');
   detail.panel.hidden = false;
 }
@@ -78,41 +81,64 @@ function showState(state: ConnectionState, detail?: string): void {
   ui.state.textContent = detail ? `${state}: ${detail}` : state;
   ui.tokenForm.hidden = state !== 'unauthorized';
   if (state === 'unauthorized') ui.token.focus();
-  if (state === 'live') void showFile();
+  if (state === 'live') void picker.refresh();
 }
 
 const token = query.get('token') ?? sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+const selected = readSelection(new URL(location.href));
+log.setFiles(fileTest(selected));
+
+const chartBy = byId<HTMLFieldSetElement>('chart-by');
+const picker = new FilePicker(
+  { root: byId<HTMLDetailsElement>('files'), summary: byId('files-summary'), all: byId<HTMLButtonElement>('files-all'), list: byId('files-list'), name: ui.file },
+  selected,
+  {
+    load: () => fetchFiles(ui.token.value || token),
+    onSelect: (files) => {
+      history.replaceState(null, '', writeSelection(new URL(location.href), files));
+      log.setFiles(fileTest(files));
+      stream.setFiles(files);
+    },
+    onList: (many) => {
+      log.setWithFiles(many);
+      chartBy.hidden = !many;
+    },
+  },
+);
+
+function count(counts: EventRates, name: string | undefined, history: boolean, now: number): void {
+  if (history) counts.addHistory(name);
+  else counts.add(name, now);
+}
+
 const stream = new LiveStream({
   tail,
   token,
+  files: selected,
   onRecords: (records, history) => {
     const now = clock();
     for (const record of records) {
       // A gap is a row to see, not a line that arrived: it counts in no rate or total.
       if (record.gap === undefined) {
-        if (history) rates.addHistory(record.event);
-        else rates.add(record.event, now);
+        count(rates.event, record.event, history, now);
+        count(rates.file, record.file, history, now);
       }
+      picker.saw(record.file);
       log.add(record);
     }
   },
   onState: showState,
 });
 
-async function showFile(): Promise<void> {
-  const params = new URLSearchParams();
-  const current = ui.token.value || token;
-  if (current) params.set('token', current);
-  try {
-    const health = (await (await fetch(`healthz?${params}`)).json()) as { file?: string };
-    if (typeof health.file === 'string') {
-      ui.file.textContent = health.file;
-      document.title = `evlog: ${health.file}`;
-    }
-  } catch {
-    // The name is decoration; the stream is what matters.
-  }
+function chartPer(by: 'event' | 'file'): void {
+  chart.show(rates[by], by, clock());
+  const url = new URL(location.href);
+  if (by === 'file') url.searchParams.set('chart', 'file');
+  else url.searchParams.delete('chart');
+  history.replaceState(null, '', url);
 }
+
+chartBy.addEventListener('change', (event) => chartPer((event.target as HTMLInputElement).value === 'file' ? 'file' : 'event'));
 
 // Filter: applied in the page always; pushed to the server as well when asked.
 let serverSpec: FilterSpec | undefined;
@@ -197,6 +223,11 @@ ui.ignoreCase.checked = query.get('ignore_case') === '1';
 ui.invert.checked = query.get('invert') === '1';
 ui.serverFilter.checked = query.get('server') === '1';
 applyFilter();
+if (query.get('chart') === 'file') {
+  byId<HTMLInputElement>('chart-by-file').checked = true;
+  chartPer('file');
+}
 stream.start();
+void picker.refresh();
 setInterval(() => chart.draw(clock()), 1000);
 chart.draw(clock());

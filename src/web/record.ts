@@ -35,9 +35,9 @@ export function parseGap(data: string): LiveRecord | undefined {
     const reason = value?.gap?.reason;
     if (typeof value?.id !== 'string' || typeof reason !== 'string') return undefined;
     const bytes = typeof value.gap!.bytes === 'number' ? value.gap!.bytes : null;
-    const file = typeof value.file === 'string' ? value.file : 'the file';
-    const line = `gap in ${file}: ${reason}${bytes === null ? '' : ` (${bytes} bytes)`}`;
-    return { id: value.id, line, gap: { reason, bytes } };
+    const file = typeof value.file === 'string' ? value.file : undefined;
+    const line = `gap in ${file ?? 'the file'}: ${reason}${bytes === null ? '' : ` (${bytes} bytes)`}`;
+    return { id: value.id, line, gap: { reason, bytes }, ...(file === undefined ? {} : { file }) };
   } catch {
     return undefined;
   }

@@ -102,7 +102,7 @@ describe.skipIf(!haveChromium)('pages on other origins', () => {
     const server = await startServer({ file: await tmpLog('s1:impression\n'), allowOrigins: [other], token: 's3cret' });
     const { page } = await browser.open(other);
     const withToken = await tryToRead(page, `${server.url}`, 's3cret');
-    expect(withToken.fetch).toMatch(/^read 200 start=true \{"id":"[^"]+","line":"s1:impression"/);
+    expect(withToken.fetch).toMatch(/^read 200 start=true \{"id":"[^"]+","file":"[^"]+","line":"s1:impression"/);
     // EventSource and WebSocket cannot send headers: they carry the token in the URL.
     const sse = await page.evaluate((url) => new Promise<string>((resolve) => {
       const source = new EventSource(url);

@@ -22,6 +22,11 @@ describe('evlog serve with paths and live globs', () => {
     const [, url] = await waitForMatch(server.stderr, /evlog: serving a\.log, logs\/\* on (http:\/\/127\.0\.0\.1:\d+)\n/);
     // Named as matched, relative to the server's directory as the glob was.
     expect(await files(url!)).toEqual(['a.log', 'logs/x.log']);
+    const health = JSON.parse((await getText(`${url}/healthz`)).body) as { files: { file: string; path: string; size: number; lagBytes: number }[] };
+    expect(health.files).toMatchObject([
+      { file: 'a.log', path: expect.stringMatching(/\/a\.log$/), size: 4, lagBytes: 0 },
+      { file: 'logs/x.log', path: expect.stringMatching(/\/logs\/x\.log$/), size: 4, lagBytes: 0 },
+    ]);
 
     // A file that comes to match is streamed from its first line, to a client there before it.
     const merged = await openStream(`${url}/stream?format=ndjson`);
@@ -50,12 +55,27 @@ describe('evlog serve with paths and live globs', () => {
     expect(server.stderr()).not.toMatch(/warning|cannot/);
   });
 
+  it('starts with a glob that matches nothing, and a listener there sees the first file from its first line', async () => {
+    const dir = await tmpDir();
+    const server = spawnCli(['serve', '-p', '0', 'logs/**/*.log'], { cwd: dir, env: { EVLOG_STATE_DIR: path.join(dir, 'state') } });
+    const [, url] = await waitForMatch(server.stderr, /on (http:\/\/\S+)\n/);
+    expect(server.stderr()).toMatch(/^evlog: logs\/\*\*\/\*\.log matches no file yet; waiting for files to appear$/m);
+    const listener = spawnCli(['listen', url!, '-H', '-n', '3']);
+    // The listener is reading before the file exists.
+    await expect.poll(async () => (JSON.parse((await getText(`${url}/healthz`)).body) as { clients: { total: number } }).clients.total).toBe(1);
+    await mkdir(path.join(dir, 'logs', 'deep'), { recursive: true });
+    await writeFile(path.join(dir, 'logs', 'deep', 'first.log'), 'u1:signup\nu1:login\nu1:logout\n');
+    const { code } = await listener.exited;
+    expect(code).toBe(0);
+    expect(listener.stdout()).toBe('logs/deep/first.log:u1:signup\nlogs/deep/first.log:u1:login\nlogs/deep/first.log:u1:logout\n');
+  });
+
   it('fails at start on a path it cannot follow, naming it', async () => {
     const dir = await tmpDir();
     await mkdir(path.join(dir, 'adir'));
     const server = spawnCli(['serve', '-p', '0', 'logs/*.log', 'adir'], { cwd: dir, env: { EVLOG_STATE_DIR: path.join(dir, 'state') } });
     const { code } = await server.exited;
     expect(code).toBe(1);
-    expect(server.stderr()).toMatch(/^evlog: .*adir.*directory/m);
+    expect(server.stderr()).toMatch(/^evlog: logs\/\*\.log matches no file yet; waiting for files to appear\nevlog: .*adir.*directory/m);
   });
 });

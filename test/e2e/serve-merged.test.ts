@@ -79,4 +79,21 @@ describe('evlog serve with several files', () => {
     expect(plain.stdout.split('\n').sort()).toEqual(['', 'a:1', 'b:1']);
     await server.kill();
   });
+
+  it('refuses a state directory it cannot use, and one another server of the same files is using, in one line', async () => {
+    const dir = await tmpDir();
+    for (const n of ['a.log', 'b.log']) await appendFile(path.join(dir, n), '');
+    const bad = await runCli(['serve', '-p', '0', '--state-dir', '/dev/null/state', 'a.log', 'b.log'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^evlog: cannot use the state directory \/dev\/null\/state: .*\n$/);
+    const server = await serve(['--state-dir', 'state', 'a.log', 'b.log'], dir);
+    const second = await runCli(['serve', '-p', '0', '--state-dir', 'state', 'a.log', 'b.log'], { cwd: dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^evlog: the state directory \S+ is in use by process \d+ .*\n$/);
+    await server.kill();
+    // A lock left by a server that was killed is taken over.
+    const again = await serve(['--state-dir', 'state', 'a.log', 'b.log'], dir);
+    await again.kill();
+  });
 });
+

@@ -15,6 +15,8 @@ import { decodeMergedId } from './id.js';
 import { MergeLog } from './log.js';
 import { MergedReader } from './reader.js';
 
+import { lockStateDir } from './state-dir.js';
+
 export { defaultStateRoot, serverStateDir } from './state-dir.js';
 
 export interface MergeOptions {
@@ -22,17 +24,30 @@ export interface MergeOptions {
   dir: string;
   maxBytes: number;
   maxLineBytes: number;
+  onWarning: (message: string) => void;
 }
 
 export class MergedSource {
   readonly #log: MergeLog;
   readonly #heads: HeadReaders;
   readonly #channels: Channels;
+  readonly #unlock: () => void;
 
   constructor(channels: Channels, options: MergeOptions) {
     this.#channels = channels;
-    this.#log = new MergeLog(options.dir, options.maxBytes);
-    this.#heads = new HeadReaders(channels, this.#log, options.maxLineBytes);
+    this.#unlock = lockStateDir(options.dir);
+    try {
+      this.#log = new MergeLog(options.dir, options.maxBytes);
+    } catch (err) {
+      this.#unlock();
+      throw err;
+    }
+    this.#heads = new HeadReaders(channels, this.#log, options.maxLineBytes, options.onWarning);
+  }
+
+  /** Resolves once what the files held at start-up is indexed (see HeadReaders.caughtUp). */
+  ready(): Promise<void> {
+    return this.#heads.caughtUp();
   }
 
   isId(id: string): boolean {
@@ -56,5 +71,6 @@ export class MergedSource {
   async close(): Promise<void> {
     await this.#heads.close();
     this.#log.close();
+    this.#unlock();
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { Channels } from '../channels.js';
 import type { LineBatch, Source, SourceReader, Start } from '../source.js';
-import { consumed, countLines } from './head.js';
+import { consumed, countLines, split } from './batches.js';
 import { decodeMergedId, encodeMergedId, idPrefix } from './id.js';
 import type { Entry, MergeLog } from './log.js';
 
@@ -24,19 +24,6 @@ interface Slot {
   rest?: LineBatch;
   /** Bytes to pass over before delivering (resuming part-way into an entry). */
   skip: number;
-}
-
-/** The first `n` bytes of a batch (rounded to whole lines) and what follows, as batches. */
-function split(batch: LineBatch, n: number): [LineBatch, LineBatch | undefined] {
-  if (batch.single || batch.gap || n >= batch.buf.length) return [batch, undefined];
-  let cut = batch.buf.lastIndexOf(0x0a, n - 1) + 1;
-  if (cut === 0) cut = batch.buf.indexOf(0x0a) + 1;
-  if (cut >= batch.buf.length) return [batch, undefined];
-  // Both halves share the memory: neither may hand it back to the pool.
-  return [
-    { ...batch, buf: batch.buf.subarray(0, cut), memo: undefined, release: noop },
-    { ...batch, base: batch.base + cut, buf: batch.buf.subarray(cut), memo: undefined, release: noop },
-  ];
 }
 
 export class MergedReader implements SourceReader {

@@ -52,6 +52,24 @@ describe('listen: reading and filtering', () => {
     expect(any.stdout.lines()).toEqual(['b:click', 'c:buy']);
   });
 
+  it.each(['http', 'ws'])('prints JSON lines and lines with escapes exactly as the file has them, and as their records hold them (%s)', async (scheme) => {
+    const lines = [
+      '{"level":"info","message":"s-1:impression","session":"s-1","event":"impression"}', 'tab\there "quoted" back\\slash',
+      'caf\u00e9 \u2028 \u{1F600} ctl\u0001', '{"a":{"b":[1,"\\"x\\""]}}', 's-2:click',
+    ];
+    const { server } = await setup(`${lines.join('\n')}\n`);
+    const url = server.url.replace(/^http/, scheme);
+    // Lines go from the record bytes to stdout, filtered or not; --json takes each record the JSON way.
+    const raw = startListen({ url, from: 'start', count: lines.length });
+    const filtered = startListen({ url, from: 'start', count: 2, match: ['"', '\\\\'], invert: true });
+    const json = startListen({ url, from: 'start', count: lines.length, json: true });
+    expect((await raw.done).matched).toBe(lines.length);
+    await Promise.all([filtered.done, json.done]);
+    expect(raw.stdout.text).toBe(`${lines.join('\n')}\n`);
+    expect(json.stdout.lines().map((r) => `${(JSON.parse(r) as { line: string }).line}\n`).join('')).toBe(raw.stdout.text);
+    expect(filtered.stdout.lines()).toEqual([lines[2], lines[4]]);
+  });
+
   it('prints records as NDJSON with --json, over WebSocket too', async () => {
     const { server } = await setup('s1:impression\n');
     const run = startListen({ url: server.url.replace('http', 'ws'), from: 'start', json: true, count: 1 });

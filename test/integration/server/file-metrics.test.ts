@@ -50,6 +50,7 @@ describe('metrics and health of many files', () => {
 
     const text = new Metrics().render(channels.list());
     const families = series(text);
+    expect(families.get('evlog_files')).toEqual(['evlog_files 100']);
     for (const name of ['evlog_file_size_bytes', 'evlog_rotations_total', 'evlog_gaps_total', 'evlog_file_lag_bytes']) {
       const lines = families.get(name)!;
       expect(lines, name).toHaveLength(1 + TOP_FILES);

@@ -107,6 +107,20 @@ describe('a server of several files', () => {
     expect(parse(await tail.waitForLines(7)).map((r) => r.line)).toEqual([...before.slice(-5).map((r) => r.line), 'f1:60', 'f0:30']);
   });
 
+  it('counts what the files held before the server started as old: new-lines-only streams start after it', async () => {
+    const { paths, state } = await files(3);
+    // Big enough that reading it takes the server a while: a stream opened at once must not get it.
+    const old = `${'o'.repeat(99)}\n`.repeat(80_000);
+    for (const p of paths) await appendFile(p, old);
+    const server = await startServer({ files: paths, stateDir: state });
+    const fresh = await openStream(`${server.url}/stream?format=ndjson`);
+    await appendFile(paths[2]!, 'new:1\n');
+    expect(parse(await fresh.waitForLines(1)).map((r) => r.line)).toEqual(['new:1']);
+    // tail=n and from=start reach into it.
+    const tail = await openStream(`${server.url}/stream?format=ndjson&tail=2`);
+    expect(parse(await tail.waitForLines(2)).map((r) => r.line)).toEqual(['o'.repeat(99), 'new:1']);
+  }, 30_000);
+
   it('keeps a bounded index: old entries go, and an id older than what is kept gets a gap, then the oldest kept', async () => {
     const { paths, state } = await files(2);
     const server = await startServer({ files: paths, stateDir: state, stateMaxBytes: 8192 });

@@ -15,13 +15,13 @@ afterEach(async () => {
 });
 
 /** A discovery over `args` with every add and remove recorded, in order. */
-async function discover(args: string[], rescanMs?: number) {
+async function discover(args: string[], rescanMs?: number, warnings: string[] = []) {
   const channels = new Channels();
   const events: string[] = [];
   channels.on('add', (c) => events.push(`+${c.name}`));
   channels.on('remove', (c) => events.push(`-${c.name}`));
   open.push(channels);
-  const discovery = await Discovery.start(args, channels, { pollMs: 100, quietMs: QUIET_MS, rescanMs, onWarning: () => undefined });
+  const discovery = await Discovery.start(args, channels, { pollMs: 100, quietMs: QUIET_MS, rescanMs, onWarning: (m) => warnings.push(m) });
   open.push(discovery);
   return { channels, discovery, events, names: () => channels.list().map((c) => c.name) };
 }
@@ -129,16 +129,21 @@ describe('discovering files for serve (paths and live globs)', () => {
 
   it('waits for a base directory that does not exist yet, and for it to come back', async () => {
     const dir = await tmpDir();
-    const { names } = await discover([path.join(dir, 'later/*.log')]);
+    const warnings: string[] = [];
+    // No safety re-scan within the test: the directory's creation alone must be noticed.
+    const { names } = await discover([path.join(dir, 'later/sub/*.log')], 600_000, warnings);
+    expect(warnings).toEqual([`${path.join(dir, 'later/sub/*.log')} matches no file yet; waiting for files to appear`]);
+    // One level at a time, as an app might create them.
     await mkdir(path.join(dir, 'later'));
-    await writeFile(path.join(dir, 'later', 'a.log'), '');
-    await expect.poll(names).toEqual([path.join(dir, 'later/a.log')]);
+    await mkdir(path.join(dir, 'later', 'sub'));
+    await writeFile(path.join(dir, 'later', 'sub', 'a.log'), '');
+    await expect.poll(names).toEqual([path.join(dir, 'later/sub/a.log')]);
     // The base goes away with its files, and comes back with another.
     await rm(path.join(dir, 'later'), { recursive: true });
     await expect.poll(names).toEqual([]);
-    await mkdir(path.join(dir, 'later'));
-    await writeFile(path.join(dir, 'later', 'b.log'), '');
-    await expect.poll(names).toEqual([path.join(dir, 'later/b.log')]);
+    await mkdir(path.join(dir, 'later', 'sub'), { recursive: true });
+    await writeFile(path.join(dir, 'later', 'sub', 'b.log'), '');
+    await expect.poll(names).toEqual([path.join(dir, 'later/sub/b.log')]);
   });
 
   it('reads no directory again when files are appended to', async () => {
