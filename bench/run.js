@@ -108,6 +108,7 @@ for (const name of chosen) {
         if (r.skipped) rows.push(['redis mirror', r.skipped, '', '']);
         else rows.push([`redis mirror, ${fmt(r.lines)} lines file → stream`, `${fmt(r.mirrorLinesPerSec)} lines/s, ${fmt(r.ratio, 2)}× bare pipelined XADD (${fmt(r.bareLinesPerSec)})`,
           `≥ 0.5× bare: ${ok(r.ratio >= 0.5)}`, r.exact ? 'exact' : 'NOT EXACT']);
+        break;
       case 'files-idle':
         rows.push([`${fmt(r.files)} idle files, ${r.seconds} s`,
           `start-up ${fmt(r.startMs)} ms, ${fmt(r.fds)} descriptors, RSS ${fmt(r.rssMb)} MB, CPU ${fmt(r.cpuPercent, 2)}% (one file: ${fmt(r.baseStartMs)} ms, ${fmt(r.baseFds)}, ${fmt(r.baseRssMb)} MB, ${fmt(r.baseCpuPercent, 2)}%)`,
