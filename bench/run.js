@@ -12,6 +12,7 @@ import { hostileRegex } from './hostile-regex.js';
 import { fmt } from './lib.js';
 import { fanOut, latency } from './latency.js';
 import { listener, startup } from './listener.js';
+import { redisMirror } from './redis.js';
 import { rotationUnderLoad } from './rotation.js';
 import { slowSubscriber } from './slow-subscriber.js';
 import { throughput } from './throughput.js';
@@ -31,6 +32,7 @@ const scenarios = {
   generate: () => generator({ runs }),
   startup: () => startup(),
   browser: () => browserView({ runs }),
+  redis: () => redisMirror({ runs }),
   files: async () => [...(await idleFiles({ runs })), ...(await spreadFiles({ runs }))],
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
@@ -101,6 +103,11 @@ for (const name of chosen) {
         if (r.skipped) rows.push(['browser live view', r.skipped, '', '']);
         else rows.push([`browser live view at ${fmt(r.rate)}/s`, `frames p50 ${fmt(r.frameP50, 1)} / p95 ${fmt(r.frameP95, 1)} ms (idle p95 ${fmt(r.idleFrameP95, 1)}), long tasks ${fmt(r.longTaskMs)} ms in ${r.seconds + 1} s, slowest input ${fmt(r.slowestInteractionMs)} ms, behind by ${fmt(r.lagMs)} ms`,
           `p95 frame ≤ 50 ms, input ≤ 200 ms: ${ok(r.frameP95 <= 50 && r.slowestInteractionMs <= 200)}`, r.exact ? `exact, ${r.rows} rows in DOM` : 'NOT EXACT']);
+        break;
+      case 'redis-mirror':
+        if (r.skipped) rows.push(['redis mirror', r.skipped, '', '']);
+        else rows.push([`redis mirror, ${fmt(r.lines)} lines file → stream`, `${fmt(r.mirrorLinesPerSec)} lines/s, ${fmt(r.ratio, 2)}× bare pipelined XADD (${fmt(r.bareLinesPerSec)})`,
+          `≥ 0.5× bare: ${ok(r.ratio >= 0.5)}`, r.exact ? 'exact' : 'NOT EXACT']);
         break;
       case 'files-idle':
         rows.push([`${fmt(r.files)} idle files, ${r.seconds} s`,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError, describeSystemError } from '../errors.js';
 import { parseHostName, parseOrigin, parsePort, parsePositiveInt, parseToken } from '../options.js';
-import { SERVER_DEFAULTS } from '../server/options.js';
+import { isRedisSource, SERVER_DEFAULTS } from '../server/options.js';
+import { redactRedisUrl } from '../redis/client.js';
 import { shutdownSignal } from '../shutdown.js';
 
 interface ServeFlags {
@@ -17,6 +18,10 @@ interface ServeFlags {
   tlsKey?: string;
   maxLineBytes: number;
   maxClients: number;
+  redis?: string;
+  redisPrefix: string;
+  redisMaxlen: number;
+  stream?: string;
   stateDir?: string;
 }
 
@@ -61,6 +66,10 @@ export function makeServeCommand(): Command {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, SERVER_DEFAULTS.maxLineBytes)
     .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, SERVER_DEFAULTS.maxClients)
+    .option('--redis <url>', 'also mirror every line into Redis Streams (redis://[user:password@]host:port[/db])')
+    .option('--redis-prefix <prefix>', "the mirror's stream of a file is <prefix><file name>", SERVER_DEFAULTS.redisPrefix)
+    .option('--redis-maxlen <n>', 'trim each stream to about n entries', parsePositiveInt, SERVER_DEFAULTS.redisMaxlen)
+    .option('--stream <key>', 'with redis://host:port[/db] in place of the file: serve this Redis stream')
     .addOption(new Option('--state-dir <dir>', 'where several files keep the index their merged stream resumes from').env('EVLOG_STATE_DIR').default(undefined, '$XDG_STATE_HOME/evlog or ~/.local/state/evlog'))
     .addHelpText('after', `
 Endpoints:
@@ -85,6 +94,8 @@ Examples:
   evlog serve api.log worker.log
   evlog serve event.log 'logs/**/*.log'     (files that come to match are followed too)
   evlog serve -p 0 --token "$(openssl rand -hex 16)" /var/log/app.log
+  evlog serve event.log --redis redis://127.0.0.1:6379
+  evlog serve redis://127.0.0.1:6379 --stream evlog:event.log -p 8002
   curl -N http://127.0.0.1:8001/stream
   curl -N 'http://127.0.0.1:8001/stream?format=ndjson&tail=10&match=click'`)
     .action(async (args: string[], flags: ServeFlags) => {
@@ -100,7 +111,7 @@ Examples:
         for (const { name, source } of server.channels.list()) {
           if (source.health().exists === false) process.stderr.write(`evlog: ${await missing(name)}\n`);
         }
-        const named = files.join(', ');
+        const named = files.length === 1 && isRedisSource(files[0]!) ? `${redactRedisUrl(files[0]!)} stream ${flags.stream ?? ''}` : files.join(', ');
         if (!isLoopbackAddress(flags.host) && flags.token === undefined) {
           process.stderr.write(`evlog: warning: listening on ${flags.host} without --token: anyone who can reach it can read ${named}\n`);
         }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Channels } from '../sources/channels.js';
-import type { Source } from '../sources/source.js';
+import type { MetricFamily, Source } from '../sources/source.js';
 import { makeTokenCheck } from './auth.js';
 import type { Encoding } from './encode.js';
 import { isLoopbackAddress, makeGuard, preflightHeaders } from './guard.js';
@@ -49,7 +49,8 @@ async function listFiles(channels: Channels, maxLineBytes: number): Promise<{ fi
   return out;
 }
 
-export function makeApp(opts: ResolvedServerOptions, channels: Channels, merged?: Merged): App {
+/** `moreMetrics`: figures of what runs beside the streams (the Redis mirror) for `/metrics`. */
+export function makeApp(opts: ResolvedServerOptions, channels: Channels, merged?: Merged, moreMetrics: () => MetricFamily[] = () => []): App {
   const picker = makePicker(channels, merged);
   const metrics = new Metrics();
   const authorized = makeTokenCheck(opts.token);
@@ -99,7 +100,7 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels, merged?
     ['/metrics', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(metrics.render(channels.list()));
+      res.end(metrics.render(channels.list(), moreMetrics()));
     }],
     ['/files', (req, res, url) => {
       if (!authorized(req, url)) return refuse(res, UNAUTHORIZED);

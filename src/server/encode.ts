@@ -8,6 +8,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { concatLeased, own, type Lease } from '../buffer-pool.js';
 import { gapJson } from '../wire/record.js';
 import { RecordWriter } from './record-writer.js';
+import { encodeRecords } from './encode-records.js';
 import type { LineBatch } from '../sources/batch.js';
 
 /**
@@ -74,6 +75,7 @@ const WORK_BETWEEN_CHECKS = 64 * 1024;
  */
 export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = false, from = 0): Encoded {
   if (batch.gap) return encodeGap(batch, batch.gap, options.encoding);
+  if (batch.records) return encodeRecords(batch.records, options, keepLine(options));
   const { buf, single } = batch;
   const { encoding, maxLineBytes, match } = options;
   const keep = !options.invert;
@@ -155,6 +157,15 @@ export function encodeBatch(batch: LineBatch, options: EncodeOptions, pooled = f
   else if (encoding === 'text') out = pooled ? concatLeased(textParts) : own(Buffer.concat(textParts));
   else out = own(wsText(Buffer.concat(textParts)));
   return { payload: out.buf, read, sent, truncated: truncatedCount, lastId, end: stop, borrowed: false, release: out.release };
+}
+
+/** The client's filter on a line given as text, looking at as much of it as the byte path does. */
+function keepLine({ match, invert }: EncodeOptions): (line: string) => boolean {
+  if (!match) return () => true;
+  return (line) => {
+    match.lastIndex = 0;
+    return match.test(line.length > MATCH_PREFIX_BYTES ? line.slice(0, MATCH_PREFIX_BYTES) : line) !== (invert === true);
+  };
 }
 
 /**

@@ -16,6 +16,9 @@ import { Channels } from '../sources/channels.js';
 import { Discovery } from '../sources/discover.js';
 import { isGlob } from '../sources/glob-watch.js';
 import { FileSource } from '../sources/file/index.js';
+import { RedisSource } from '../sources/redis/index.js';
+import { openRedis } from '../redis/client.js';
+import { Mirror } from '../redis/mirror.js';
 import { defaultStateRoot, MergedSource, serverStateDir } from '../sources/merge/index.js';
 import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
@@ -30,7 +33,10 @@ export interface EvlogServer {
   /** `http://host:port` (`https://` with TLS) with the real port. */
   readonly url: string;
   readonly port: number;
-  /** The first followed file's state (rotations, truncations), for tests and diagnostics; not an API to build on. */
+  /**
+   * The first followed file's state (rotations, truncations), for tests and diagnostics; not an API
+   * to build on. A server of a Redis stream has none (reading it throws).
+   */
   readonly follower: Follower;
   /** The followed files by name, for the same purposes. */
   readonly channels: Channels;
@@ -87,6 +93,12 @@ async function open(options: ServerOptions): Promise<Opened> {
   const opts = resolveServerOptions(options);
   checkTls(opts);
   const channels = new Channels();
+  if (opts.stream !== undefined) {
+    channels.add(opts.stream, await RedisSource.open(opts.files[0]!, opts.stream, opts.onWarning));
+    return { opts, channels, app: makeApp(opts, channels), stop: () => channels.close() };
+  }
+  // Redis first: one that cannot be reached is said before any file is watched.
+  const redis = opts.redis === undefined ? undefined : await openRedis(opts.redis, { name: 'evlog-mirror', onError: opts.onWarning });
   let discovery: Discovery | undefined;
   let merged: MergedSource | undefined;
   try {
@@ -94,17 +106,20 @@ async function open(options: ServerOptions): Promise<Opened> {
     merged = merge(opts, channels);
     await merged?.ready();
   } catch (err) {
+    redis?.destroy();
     discovery?.close();
     await channels.close();
     await merged?.close();
     throw err;
   }
+  const mirror = redis && new Mirror(channels, redis, { prefix: opts.redisPrefix, maxlen: opts.redisMaxlen, maxLineBytes: opts.maxLineBytes, onWarning: opts.onWarning });
   const stop = async (): Promise<void> => {
+    await mirror?.close();
     discovery.close();
     await channels.close();
     await merged?.close();
   };
-  return { opts, channels, app: makeApp(opts, channels, merged), stop };
+  return { opts, channels, app: makeApp(opts, channels, merged, () => mirror?.metrics() ?? []), stop };
 }
 
 export async function createHandler(options: HandlerOptions): Promise<EvlogHandler> {
@@ -151,9 +166,9 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
     url: urlFor(address, opts.tls !== undefined),
     port: address.port,
     get follower(): Follower {
-      const first = channels.list()[0];
-      if (!first) throw new TypeError('no file is followed yet');
-      return (first.source as FileSource).follower;
+      const first = channels.list()[0]?.source;
+      if (!(first instanceof FileSource)) throw new TypeError('no file is followed (yet, or at all: a server of a Redis stream)');
+      return first.follower;
     },
     channels,
     close,

@@ -1,6 +1,6 @@
 /** Counters for `/metrics`, rendered in the Prometheus text format. */
 import type { Channel } from '../sources/channels.js';
-import type { SourceReader } from '../sources/source.js';
+import type { MetricFamily, SourceReader } from '../sources/source.js';
 import type { Encoded } from './encode.js';
 import { renderFileFamilies } from './file-metrics.js';
 
@@ -40,7 +40,8 @@ export class Metrics {
     this.bytesSent[transport] += encoded.payload.length;
   }
 
-  render(channels: readonly Channel[]): string {
+  /** `more`: figures of what runs beside the files (the Redis mirror), after theirs. */
+  render(channels: readonly Channel[], more: readonly MetricFamily[] = []): string {
     const out: string[] = [];
     const family = (name: string, type: 'gauge' | 'counter', help: string, values: Record<Transport, number> | number): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -56,6 +57,7 @@ export class Metrics {
     family('evlog_truncated_lines_total', 'counter', 'Lines sent cut at --max-line-bytes.', this.truncatedLines);
     family('evlog_client_lag_bytes_max', 'gauge', 'Bytes the slowest client is behind the end of its file.', this.maxLagBytes);
     out.push(...renderFileFamilies(channels));
+    for (const f of more) family(f.name, f.type, f.help, f.value);
     return `${out.join('\n')}\n`;
   }
 }

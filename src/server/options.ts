@@ -2,6 +2,24 @@
 import { UsageError } from '../errors.js';
 import { checkInt, eachParsedAs, given } from '../option-checks.js';
 import { parseHostName, parseOrigin } from '../options.js';
+import { checkRedisUrl, redactRedisUrl } from '../redis/client.js';
+
+/** A `redis://` (or `rediss://`) URL where a file is expected: serve that Redis's `stream`. */
+export const isRedisSource = (file: string): boolean => /^rediss?:\/\//i.test(file);
+
+/** The Redis options that go together, checked before anything connects. */
+function checkRedis(options: ServerOptions, files: readonly string[]): void {
+  if (options.redis !== undefined) checkRedisUrl(options.redis, '--redis');
+  const url = files.find(isRedisSource);
+  if (url !== undefined) {
+    checkRedisUrl(url, 'serve');
+    if (files.length > 1) throw new UsageError('EVLOG_ERR_OPTION', `serve ${redactRedisUrl(url)} serves one Redis stream, without files beside it`);
+    if (options.stream === undefined || options.stream === '') throw new UsageError('EVLOG_ERR_OPTION', `serving ${redactRedisUrl(url)} needs --stream <key>`);
+    if (options.redis !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--redis mirrors files; a Redis stream is served as it is');
+  } else if (options.stream !== undefined) {
+    throw new UsageError('EVLOG_ERR_OPTION', '--stream goes with a redis:// URL in place of the file');
+  }
+}
 
 export interface TlsFiles {
   /** PEM certificate (chain) and private key, as text or bytes. */
@@ -42,10 +60,24 @@ export interface ServerOptions {
   /** How long close() waits for clients to finish before cutting them. */
   shutdownGraceMs?: number;
   onWarning?: (message: string) => void;
+  /** Also mirror every line into Redis Streams at this URL (redis/mirror.ts). */
+  redis?: string;
+  /** The mirror's stream of a file is `<redisPrefix><file name>`. */
+  redisPrefix?: string;
+  /** Streams are trimmed to about this many entries. */
+  redisMaxlen?: number;
+  /** With a `redis://` URL as the one file: serve this stream of that Redis instead of files. */
+  stream?: string;
 }
 
 export type ResolvedServerOptions = Readonly<
-  Required<Omit<ServerOptions, 'token' | 'tls' | 'file' | 'stateDir'>> & { token: string | undefined; tls: TlsFiles | undefined; stateDir: string | undefined }
+  Required<Omit<ServerOptions, 'token' | 'tls' | 'file' | 'stateDir' | 'redis' | 'stream'>> & {
+    token: string | undefined;
+    tls: TlsFiles | undefined;
+    stateDir: string | undefined;
+    redis: string | undefined;
+    stream: string | undefined;
+  }
 >;
 
 /** The defaults, written once: `evlog serve`'s flags show and use these. */
@@ -62,6 +94,8 @@ export const SERVER_DEFAULTS = {
   shutdownGraceMs: 1000,
   // About 450,000 entries; held in memory too, at about four times their size on disk.
   stateMaxBytes: 16 * 1024 * 1024,
+  redisPrefix: 'evlog:',
+  redisMaxlen: 1_000_000,
   onWarning: (message: string): void => {
     process.stderr.write(`evlog: ${message}\n`);
   },
@@ -83,6 +117,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
     throw new UsageError('EVLOG_ERR_OPTION', 'tls needs both a certificate and a key');
   }
+  checkInt('redisMaxlen', merged.redisMaxlen, 1);
+  checkRedis(options, files);
   return Object.freeze({
     ...merged,
     files: Object.freeze(files),
@@ -91,5 +127,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     allowHosts: eachParsedAs('allowHosts', merged.allowHosts, parseHostName),
     token: options.token,
     tls: options.tls,
+    redis: options.redis,
+    stream: options.stream,
   });
 }

@@ -1,6 +1,20 @@
 /** What a source's reader hands a transport: lines, or a gap, as bytes. */
 import type { Gap } from '../wire/types.js';
 
+/**
+ * A record a source hands over whole, with an id of its own (a Redis stream's entries): a line, or
+ * a gap (`gap` set, no `line`).
+ */
+export interface SourceRecord {
+  id: string;
+  line?: string;
+  file?: string;
+  session?: string;
+  event?: string;
+  truncated?: boolean;
+  gap?: Gap;
+}
+
 /** Lines read in one go, handed to a transport as one write. */
 export interface LineBatch {
   /**
@@ -20,6 +34,11 @@ export interface LineBatch {
    * than the limit (`truncated`), or the unterminated tail of a file that was rotated away.
    */
   single?: { end: number; truncated: boolean };
+  /**
+   * Set by sources whose records each carry their own id: the batch is these records (in order)
+   * and `buf` is empty; the id fields above are unused.
+   */
+  records?: readonly SourceRecord[];
   /** No lines: the stream skips what it cannot deliver, and resumes after `idPrefix + base + idSuffix`. */
   gap?: Gap & { file: string };
   /**

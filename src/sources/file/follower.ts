@@ -230,6 +230,9 @@ export class Follower extends EventEmitter<FollowerEvents> {
   async #openNext(previous: Generation | undefined, starting: boolean): Promise<void> {
     const opened = await openAtPath(this.file, previous, starting, (n) => (this.bytesRead += n));
     if (!opened) return;
+    // The first look (at start) and a watcher's look can overlap: the file one of them opened is
+    // the file at the path already, not a new one (two of them would split the readers).
+    if (this.current !== previous && this.current && sameFile(this.current, opened)) return opened.close();
     // Drained from now on, so it needs its descriptor: back from where it was renamed if parked.
     previous?.keepOpen();
     if (previous?.parked) await recoverRotated(this.file, previous);
