@@ -51,7 +51,12 @@ export class StreamHead {
     let head: string | undefined;
     while (!this.#stop.signal.aborted) {
       try {
-        head ??= await this.last();
+        if (head === undefined) {
+          head = await this.last();
+          // Entries may have come between a reader's last look and this one (at start, or while the
+          // connection was back but the head not yet re-read): waiting from here would never wake it.
+          this.#signal.fire();
+        }
         const reply = await this.#blocking.sendCommand(['XREAD', 'COUNT', '1', 'BLOCK', String(BLOCK_MS), 'STREAMS', this.#key, head]);
         if (reply === null) continue;
         // Many entries may have come at once: the next wait starts at the end, not one entry on.
