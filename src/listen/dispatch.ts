@@ -2,7 +2,7 @@
  * Records in, output and callbacks out: each record is filtered, printed and/or handed to the
  * callback runner, and its id committed once nothing before it is still being handled.
  */
-import type { RecordStream } from '../client/connect.js';
+import type { RecordSource } from '../client/source.js';
 import type { StreamRecord } from '../wire/types.js';
 import type { ListenEvent } from './callback.js';
 import type { Commit } from './commit.js';
@@ -42,6 +42,10 @@ function startCallback(d: Dispatch, runner: CallbackRunner, rec: StreamRecord, m
   const finish = (outcome: Outcome): void => {
     // An abandoned event (shutdown mid-retry) is not handled: the checkpoint stays before it.
     if (outcome === 'abandoned') return;
+    if (outcome === 'failed') {
+      d.commit.release?.(entry);
+      return;
+    }
     d.result.handled++;
     d.commit.finish(entry);
   };
@@ -51,7 +55,7 @@ function startCallback(d: Dispatch, runner: CallbackRunner, rec: StreamRecord, m
 }
 
 /** Runs until the stream ends or `stopped()`; true when it stopped because `limit` was reached. */
-export async function dispatch(stream: RecordStream, d: Dispatch): Promise<boolean> {
+export async function dispatch(stream: RecordSource, d: Dispatch): Promise<boolean> {
   const { filter, runner, result, out } = d;
   let stopped = false;
   for await (const batch of stream.batches()) {

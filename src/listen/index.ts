@@ -4,9 +4,8 @@
  * module, URL, checkpoint and dead-letter files) fails before the first connection. This file
  * wires the parts together and shuts them down; dispatch.ts moves the records.
  */
-import { connect, type ClientStatus } from '../client/connect.js';
+import type { ClientStatus } from '../client/connect.js';
 import { loadCallback } from './callback.js';
-import { CheckpointCommit } from './commit.js';
 import { openDeadLetters } from './dead-letter.js';
 import { dispatch, type ListenResult } from './dispatch.js';
 import { makeFilter } from './filter.js';
@@ -14,6 +13,7 @@ import { makeHighlighter, useColor } from './highlight.js';
 import { resolveListenOptions, type ListenOptions } from './options.js';
 import { Output } from './output.js';
 import { CallbackRunner } from './runner.js';
+import { openSource, type Source } from './source.js';
 
 export type { Callback, CallbackContext, ListenEvent } from './callback.js';
 export type { Commit } from './commit.js';
@@ -38,24 +38,24 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   const { log } = opts;
   const filter = makeFilter({ patterns: opts.match, ignoreCase: opts.ignoreCase, invert: opts.invert });
   const callback = typeof opts.callback === 'string' ? await loadCallback(opts.callback) : opts.callback;
-  const commit = await CheckpointCommit.open(opts.checkpoint);
-  const stream = connect(opts.url, {
-    token: opts.token,
-    ca: opts.ca,
-    // A saved checkpoint wins over --from and --tail.
-    from: commit.saved ?? opts.from,
-    tail: commit.saved === undefined ? opts.tail : undefined,
-    reconnect: opts.reconnect,
-    onStatus: statusLogger(log),
-    // Never a line for the callback or for stdout; with --json the record itself is printed too.
-    onGap: async (gap) => {
-      log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);
-      if (opts.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
-      // Nothing to handle there: the checkpoint may move past it once what came before is done.
-      commit.pass(gap.id);
-    },
-  });
   const deadLetters = await openDeadLetters(opts.deadLetter, log);
+  let source: Source;
+  try {
+    source = await openSource(opts, {
+      onStatus: statusLogger(log),
+      // Never a line for the callback or for stdout; with --json the record itself is printed too.
+      onGap: async (gap) => {
+        log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);
+        if (opts.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
+        // Nothing to handle there: the checkpoint may move past it once what came before is done.
+        commit.pass(gap.id);
+      },
+    });
+  } catch (err) {
+    await deadLetters.close();
+    throw err;
+  }
+  const { stream, commit } = source;
   const out = new Output(opts.stdout);
   const printing = callback === undefined || opts.print === true;
   // An inverted match selects lines by what they lack: nothing to show, as with grep -v.
@@ -73,6 +73,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
       result.deadLettered++;
       await deadLetters.write(event, error, attempts);
     },
+    lastChance: commit.lastChance && ((event) => commit.lastChance!(event.id)),
   });
 
   let stopped = false;

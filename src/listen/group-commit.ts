@@ -1,0 +1,149 @@
+/**
+ * A Redis consumer group's side of `Commit`: each event is acknowledged (XACK) on its own once its
+ * callback succeeded or it was dead-lettered; one whose callback failed is released unacknowledged,
+ * so it stays pending and is delivered again once idle. Acknowledgements go on a connection of
+ * their own (the reader's blocks), coalesced: one XACK in flight, the ids that came meanwhile next.
+ * The commit also knows what this listener holds (delivered, not yet acknowledged or released),
+ * so the reader does not claim its own events back, and how often each was delivered.
+ */
+import { backoffDelay } from '../client/backoff.js';
+import { openRedis, redactRedisUrl, type RedisClient } from '../redis/client.js';
+import { sleep } from '../sleep.js';
+import type { Commit } from './commit.js';
+
+export interface GroupCommitOptions {
+  url: string;
+  key: string;
+  group: string;
+  /** At this delivery an event that still fails goes to the dead letter and is acknowledged. */
+  maxDeliveries: number;
+  log: (line: string) => void;
+  /** How long the last acknowledgements may wait for a lost connection at shutdown (ms). */
+  flushTimeoutMs?: number;
+}
+
+interface Held {
+  readonly id: string;
+  readonly deliveries: number;
+}
+
+/** Ids per XACK: long enough to pay the round trip once for many, short enough for one reply. */
+const MAX_IDS_PER_ACK = 1000;
+
+export class GroupCommit implements Commit<Held> {
+  readonly saved = undefined;
+  readonly #opts: GroupCommitOptions;
+  readonly #client: RedisClient;
+  /** Delivered and not yet dispatched, in delivery order. */
+  #queue: Held[] = [];
+  #head = 0;
+  /** Every id held, dispatched or not, with its delivery count. */
+  readonly #held = new Map<string, number>();
+  #acks: string[] = [];
+  #acking: Promise<void> | undefined;
+  readonly #closing = new AbortController();
+
+  private constructor(opts: GroupCommitOptions, client: RedisClient) {
+    this.#opts = opts;
+    this.#client = client;
+  }
+
+  static async open(opts: GroupCommitOptions): Promise<GroupCommit> {
+    const client = await openRedis(opts.url, { name: 'evlog-listen-ack', onError: () => undefined });
+    return new GroupCommit(opts, client);
+  }
+
+  /** The reader hands over an entry it is about to yield, with its delivery count. */
+  deliver(id: string, deliveries: number): void {
+    this.#held.set(id, deliveries);
+    this.#queue.push({ id, deliveries });
+  }
+
+  holds(id: string): boolean {
+    return this.#held.has(id);
+  }
+
+  /** True when a failure now sends the event to the dead letter rather than back to the group. */
+  lastChance(id: string): boolean {
+    return (this.#held.get(id) ?? 1) >= this.#opts.maxDeliveries;
+  }
+
+  start(id: string): Held {
+    return this.#takeUpTo(id, (skipped) => this.#release(skipped.id)) ?? { id, deliveries: this.#held.get(id) ?? 1 };
+  }
+
+  finish(entry: Held): void {
+    this.ack(entry.id);
+  }
+
+  release(entry: Held): void {
+    this.#release(entry.id);
+  }
+
+  /** Without a callback only the last of a batch is passed: everything delivered up to it is done. */
+  pass(id: string): void {
+    this.#takeUpTo(id, (done) => this.ack(done.id));
+    this.ack(id);
+  }
+
+  /** Acknowledges an entry (also one the stream no longer holds). */
+  ack(id: string): void {
+    this.#acks.push(id);
+    this.#acking ??= this.#drain();
+  }
+
+  /**
+   * Sends the last acknowledgements and closes. With Redis away past the timeout, the events stay
+   * pending and are delivered again: at least once, never lost.
+   */
+  async flush(): Promise<void> {
+    const timer = setTimeout(() => this.#closing.abort(), this.#opts.flushTimeoutMs ?? 5000);
+    try {
+      while (this.#acking) await this.#acking;
+    } finally {
+      clearTimeout(timer);
+      if (this.#acks.length > 0) {
+        this.#opts.log(`Redis at ${redactRedisUrl(this.#opts.url)}: ${this.#acks.length} handled events not acknowledged; the group delivers them again`);
+      }
+      if (this.#client.isOpen) this.#client.destroy();
+    }
+  }
+
+  /** Takes queued entries up to `id`, handing those before it to `before`; returns `id`'s. */
+  #takeUpTo(id: string, before: (entry: Held) => void): Held | undefined {
+    while (this.#head < this.#queue.length) {
+      const entry = this.#queue[this.#head++]!;
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      if (entry.id === id) return entry;
+      before(entry);
+    }
+    return undefined;
+  }
+
+  #release(id: string): void {
+    this.#held.delete(id);
+  }
+
+  async #drain(): Promise<void> {
+    const { key, group } = this.#opts;
+    try {
+      for (let attempt = 0; this.#acks.length > 0 && !this.#closing.signal.aborted;) {
+        const ids = this.#acks.splice(0, MAX_IDS_PER_ACK);
+        try {
+          await this.#client.sendCommand(['XACK', key, group, ...ids]);
+          attempt = 0;
+          for (const id of ids) this.#held.delete(id);
+        } catch {
+          // Lost connection: node-redis reconnects; these go again.
+          this.#acks.unshift(...ids);
+          await sleep(backoffDelay(attempt++, { minMs: 50, maxMs: 2000 }), this.#closing.signal);
+        }
+      }
+    } finally {
+      this.#acking = undefined;
+    }
+  }
+}
