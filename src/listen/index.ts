@@ -77,9 +77,12 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   });
 
   let stopped = false;
+  let grace: NodeJS.Timeout | undefined;
   const stop = (): void => {
     stopped = true;
     stream.close();
+    // Dispatch may be waiting for a free callback slot: the grace period starts now, not after it.
+    grace ??= runner ? setTimeout(() => runner.abort(), opts.shutdownGraceMs) : undefined;
   };
   opts.signal?.addEventListener('abort', stop, { once: true });
   out.onClose(stop);
@@ -97,6 +100,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
       const timer = completed ? undefined : setTimeout(() => runner.abort(), opts.shutdownGraceMs);
       await runner.idle();
       clearTimeout(timer);
+      clearTimeout(grace);
     }
     await deadLetters.close();
     await commit.flush();
