@@ -108,7 +108,6 @@ describe.skipIf(!haveRedis)('listen redis:// --group across processes', () => {
     // The victim's pending events were taken over by the others.
     const bySurvivors = new Set((await Promise.all(['a', 'b'].map((n) => readIds(path.join(dir, n))))).flat());
     for (const id of held) expect(bySurvivors.has(id)).toBe(true);
-    console.log(`DIAG held=${held.size} duplicates=${duplicates.length}`);
     const stderr = survivors.map((s) => s.stderr()).join('');
     expect(stderr).toBe('');
   }, 180_000);
