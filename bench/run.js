@@ -6,6 +6,7 @@ import path from 'node:path';
 import { browserView } from './browser.js';
 import { filtered } from './filter.js';
 import { generator } from './generate.js';
+import { consumerGroups } from './group.js';
 import { jsonLines } from './json.js';
 import { hostileRegex } from './hostile-regex.js';
 import { fmt } from './lib.js';
@@ -29,6 +30,7 @@ const scenarios = {
   generate: () => generator({ runs }),
   startup: () => startup(),
   browser: () => browserView({ runs }),
+  group: () => consumerGroups({ runs }),
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 const unknown = chosen.filter((name) => !(name in scenarios));
@@ -98,6 +100,15 @@ for (const name of chosen) {
         if (r.skipped) rows.push(['browser live view', r.skipped, '', '']);
         else rows.push([`browser live view at ${fmt(r.rate)}/s`, `frames p50 ${fmt(r.frameP50, 1)} / p95 ${fmt(r.frameP95, 1)} ms (idle p95 ${fmt(r.idleFrameP95, 1)}), long tasks ${fmt(r.longTaskMs)} ms in ${r.seconds + 1} s, slowest input ${fmt(r.slowestInteractionMs)} ms, behind by ${fmt(r.lagMs)} ms`,
           `p95 frame ≤ 50 ms, input ≤ 200 ms: ${ok(r.frameP95 <= 50 && r.slowestInteractionMs <= 200)}`, r.exact ? `exact, ${r.rows} rows in DOM` : 'NOT EXACT']);
+        break;
+      case 'group':
+        if (r.skipped) rows.push(['consumer group', r.skipped, '', '']);
+        else rows.push([`group of ${r.consumers}, ${fmt(r.events)} events, no-op callback`, `${fmt(r.eventsPerSec)} events/s, ${fmt(r.ratio, 2)}× bare XREADGROUP/XACK loops (${fmt(r.bareEventsPerSec)}); consumers' CPU ${fmt(r.cpuSeconds, 2)} s, bare ${fmt(r.bareCpuSeconds, 2)} s`,
+          `≥ 0.5× bare: ${ok(r.ratio >= 0.5)}`, '']);
+        break;
+      case 'group-claim':
+        rows.push([`claim after kill -9, --claim-idle ${fmt(r.claimIdleMs)} ms`, `its 100 pending handled ${fmt(r.latencyMs)} ms after the kill (max ${fmt(r.maxLatencyMs)})`,
+          `≤ 1.5× claim-idle: ${ok(r.maxLatencyMs <= 1.5 * r.claimIdleMs)}`, '']);
         break;
       case 'startup':
         rows.push(['evlog --help', `${fmt(r.helpMs)} ms, node -e 0 ${fmt(r.nodeMs)} ms`, `≤ node + 100 ms: ${ok(r.overheadMs <= 100)}`, '']);
