@@ -90,20 +90,25 @@ export class RedisGroupReader extends RedisSource {
     }
   }
 
-  /** Reads after `after` (`>`: new entries); a group gone (Redis restarted empty) is created again. */
+  /** Reads after `after` (`>`: new entries). */
   async #read(after: string, blockMs?: number): Promise<RawEntry[] | undefined> {
     const { key, group, consumer } = this.#g;
     const args = ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(this.batchSize)];
     if (blockMs !== undefined) args.push('BLOCK', String(Math.max(1, blockMs)));
     args.push('STREAMS', key, after);
+    const reply = await this.#regrouping(() => this.call<ReadReply>(args));
+    return reply === undefined ? undefined : readEntries(reply, key);
+  }
+
+  /** A group gone (Redis restarted without its data, a user's XGROUP DESTROY) is created again. */
+  async #regrouping<T>(command: () => Promise<T | undefined>): Promise<T | null | undefined> {
     try {
-      const reply = await this.call<ReadReply>(args);
-      return reply === undefined ? undefined : readEntries(reply, key);
+      return await command();
     } catch (err) {
       if (replyCode(err) !== 'NOGROUP') throw err;
-      this.opts.log?.(`group ${group} of ${key} is gone; creating it again`);
+      this.opts.log?.(`group ${this.#g.group} of ${this.opts.key} is gone; creating it again`);
       await this.#createGroup();
-      return [];
+      return null;
     }
   }
 
@@ -117,8 +122,9 @@ export class RedisGroupReader extends RedisSource {
   /** One step through the group's pending list: entries idle too long become this listener's. */
   async #claim(): Promise<StreamRecord[] | undefined> {
     const { key, group, consumer, claimIdleMs, commit } = this.#g;
-    const reply = await this.call<ClaimReply>(['XAUTOCLAIM', key, group, consumer, String(claimIdleMs), this.#claimCursor, 'COUNT', String(this.batchSize)]);
+    const reply = await this.#regrouping(() => this.call<ClaimReply>(['XAUTOCLAIM', key, group, consumer, String(claimIdleMs), this.#claimCursor, 'COUNT', String(this.batchSize)]));
     if (reply === undefined) return undefined;
+    if (reply === null) return [];
     this.#claimCursor = reply[0];
     // Entries this listener still works on (a long callback) stay with that work, not claimed twice.
     const entries = reply[1].filter((e): e is RawEntry => e !== null && !commit.holds(e[0]));

@@ -60,4 +60,19 @@ describe.skipIf(!haveRedis)('listen redis:// --group', () => {
     expect(handled).toEqual([...first, ...later]);
     expect(await pendingIds(client, 'k', 'g')).toEqual([]);
   });
+
+  it('creates the group again when it is gone, and goes on', async () => {
+    const redis = await startRedis();
+    const client = await redisClient(redis.url);
+    const handled: string[] = [];
+    const run = startListen({ url: redis.url, stream: 'k', group: 'g', consumer: 'c', callback: (event: ListenEvent) => void handled.push(event.line) });
+    await expect.poll(() => client.sendCommand<unknown[]>(['XINFO', 'GROUPS', 'k']).then((g) => g.length).catch(() => 0)).toBe(1);
+    await addLines(client, 'k', ['s:before']);
+    await expect.poll(() => handled).toEqual(['s:before']);
+    await client.sendCommand(['XGROUP', 'DESTROY', 'k', 'g']);
+    await expect.poll(() => run.logs.join('\n')).toMatch(/group g of k is gone; creating it again/);
+    await addLines(client, 'k', ['s:after']);
+    await expect.poll(() => handled).toEqual(['s:before', 's:after']);
+    await run.stop();
+  });
 });
