@@ -81,6 +81,7 @@ async function groupRun(client, url, { kind, consumers, events, run }) {
   });
   try {
     await waitingIn(client, 'xreadgroup', consumers);
+    const cpuBefore = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
     const start = performance.now();
     await client.sendCommand(['XGROUP', 'SETID', key, group, '0']);
     await client.sendCommand(['XADD', key, '*', 'line', 'wake:up']);
@@ -89,9 +90,9 @@ async function groupRun(client, url, { kind, consumers, events, run }) {
       return s.lag === 0 && s.pending === 0;
     });
     const seconds = (performance.now() - start) / 1000;
-    // CPU of the consumers (start-up included), which the machine's other load does not change.
-    const cpu = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0);
-    return { rate: events / seconds, cpu };
+    // CPU the consumers spent on the events: the machine's other load changes it little, unlike time.
+    const cpu = children.reduce((sum, c) => sum + cpuSeconds(c.pid), 0) - cpuBefore;
+    return { rate: events / seconds, cpuMicrosPerEvent: (cpu / events) * 1e6 };
   } finally {
     await Promise.all(children.map(stopChild));
     await client.sendCommand(['DEL', key]);
@@ -139,12 +140,12 @@ export async function consumerGroups({ runs = 3, events = 200_000 } = {}) {
         for (const kind of ['bare', 'evlog']) {
           const r = await groupRun(client, redis.url, { kind, consumers, events, run });
           rates[kind].push(r.rate);
-          cpu[kind].push(r.cpu);
+          cpu[kind].push(r.cpuMicrosPerEvent);
         }
       }
       const evlog = median(rates.evlog);
       const bare = median(rates.bare);
-      results.push({ scenario: 'group', consumers, events, eventsPerSec: evlog, bareEventsPerSec: bare, ratio: evlog / bare, cpuSeconds: median(cpu.evlog), bareCpuSeconds: median(cpu.bare) });
+      results.push({ scenario: 'group', consumers, events, eventsPerSec: evlog, bareEventsPerSec: bare, ratio: evlog / bare, cpuMicrosPerEvent: median(cpu.evlog), bareCpuMicrosPerEvent: median(cpu.bare) });
     }
     for (const claimIdleMs of [1000, 3000]) {
       const latencies = [];

@@ -103,7 +103,7 @@ for (const name of chosen) {
         break;
       case 'group':
         if (r.skipped) rows.push(['consumer group', r.skipped, '', '']);
-        else rows.push([`group of ${r.consumers}, ${fmt(r.events)} events, no-op callback`, `${fmt(r.eventsPerSec)} events/s, ${fmt(r.ratio, 2)}× bare XREADGROUP/XACK loops (${fmt(r.bareEventsPerSec)}); consumers' CPU ${fmt(r.cpuSeconds, 2)} s, bare ${fmt(r.bareCpuSeconds, 2)} s`,
+        else rows.push([`group of ${r.consumers}, ${fmt(r.events)} events, no-op callback`, `${fmt(r.eventsPerSec)} events/s, ${fmt(r.ratio, 2)}× bare XREADGROUP/XACK loops (${fmt(r.bareEventsPerSec)}); consumers' CPU ${fmt(r.cpuMicrosPerEvent, 1)} µs/event, bare ${fmt(r.bareCpuMicrosPerEvent, 1)}`,
           `≥ 0.5× bare: ${ok(r.ratio >= 0.5)}`, '']);
         break;
       case 'group-claim':

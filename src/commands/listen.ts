@@ -60,6 +60,9 @@ Examples:
                                                 all but health checks, over WebSocket
   evlog listen -m buy -c ${notify} --checkpoint notify.cp
                                                 run a callback module for every purchase
+  evlog listen redis://127.0.0.1:6379 --stream evlog:event.log --group notify -c ${notify}
+                                                share the events of a Redis stream with the
+                                                other listeners of the group
 
 Example callback modules are in ${EXAMPLES_DIR}`;
 }
