@@ -129,7 +129,8 @@ export async function consumerGroups({ runs = 3, events = 200_000 } = {}) {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'evlog-bench-'));
   const redis = await startRedis(dir);
-  const client = createClient({ url: redis.url });
+  // No command timeout: on a loaded machine a reply can take longer than node-redis's default 5 s.
+  const client = createClient({ url: redis.url, commandOptions: { timeout: 0 } });
   await client.connect();
   const results = [];
   try {

@@ -89,7 +89,8 @@ export class GroupCommit implements Commit<Held> {
   /** Acknowledges an entry (also one the stream no longer holds). */
   ack(id: string): void {
     this.#acks.push(id);
-    this.#acking ??= this.#drain();
+    // Started a microtask later, so that the events a batch finishes at once share one XACK.
+    this.#acking ??= Promise.resolve().then(() => this.#drain());
   }
 
   /**

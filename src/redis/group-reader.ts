@@ -94,9 +94,10 @@ export class RedisGroupReader extends RedisSource {
   async #read(after: string, blockMs?: number): Promise<RawEntry[] | undefined> {
     const { key, group, consumer } = this.#g;
     const args = ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(this.batchSize)];
-    if (blockMs !== undefined) args.push('BLOCK', String(Math.max(1, blockMs)));
+    const block = blockMs === undefined ? undefined : Math.max(1, Math.round(blockMs));
+    if (block !== undefined) args.push('BLOCK', String(block));
     args.push('STREAMS', key, after);
-    const reply = await this.#regrouping(() => this.call<ReadReply>(args));
+    const reply = await this.#regrouping(() => this.call<ReadReply>(args, block));
     return reply === undefined ? undefined : readEntries(reply, key);
   }
 

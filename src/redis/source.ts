@@ -27,6 +27,8 @@ export interface RedisSourceOptions {
 const transientReply = /^(LOADING|BUSY |TRYAGAIN|MASTERDOWN|READONLY)/;
 
 export const DEFAULT_BATCH_SIZE = 500;
+/** How much longer than its BLOCK time a blocking read may take before the connection is suspect. */
+const BLOCK_TIMEOUT_MARGIN_MS = 10_000;
 
 export abstract class RedisSource implements RecordSource {
   protected readonly opts: RedisSourceOptions;
@@ -71,12 +73,16 @@ export abstract class RedisSource implements RecordSource {
     if (this.#client?.isOpen) this.#client.destroy();
   }
 
-  /** One command; undefined once closed. */
-  protected async call<T>(args: string[]): Promise<T | undefined> {
+  /**
+   * One command; undefined once closed. A blocking read gives its BLOCK time: node-redis fails a
+   * command after 5 s by default, which would race a read blocking that long.
+   */
+  protected async call<T>(args: string[], blockMs?: number): Promise<T | undefined> {
+    const options = blockMs === undefined ? undefined : { timeout: blockMs + BLOCK_TIMEOUT_MARGIN_MS };
     for (let attempt = 0; ; attempt++) {
       if (this.closed || !this.#client) return undefined;
       try {
-        return await this.#client.sendCommand<T>(args);
+        return await this.#client.sendCommand<T>(args, options);
       } catch (err) {
         if (this.closed) return undefined;
         const where = `Redis at ${redactRedisUrl(this.opts.url)}`;

@@ -43,7 +43,7 @@ export class RedisStreamReader extends RedisSource {
     let after = start.after;
     if (start.tail.length > 0) yield start.tail;
     while (!this.closed) {
-      const reply = await this.call<ReadReply>(['XREAD', 'COUNT', String(this.batchSize), 'BLOCK', String(this.#blockMs), 'STREAMS', key, after]);
+      const reply = await this.call<ReadReply>(['XREAD', 'COUNT', String(this.batchSize), 'BLOCK', String(this.#blockMs), 'STREAMS', key, after], this.#blockMs);
       if (reply === undefined) return;
       const entries = readEntries(reply, key);
       if (entries.length === 0) continue;
