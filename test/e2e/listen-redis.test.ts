@@ -68,7 +68,8 @@ describe.skipIf(!haveRedis)('listen redis:// --group across processes', () => {
     const redis = await startRedis();
     const client = await redisClient(redis.url);
     const dir = await tmpDir();
-    const claimIdleMs = 3000;
+    // Long enough that a survivor slowed down by a loaded machine never has its own events taken.
+    const claimIdleMs = 5000;
     const consumer = (name: string, concurrency: number, delayMs = 0) =>
       spawnCli(['listen', redis.url, '--stream', 'k', '--group', 'g', '--consumer', name, '--from', 'start', '-c', IDS,
         '--concurrency', String(concurrency), '--claim-idle', String(claimIdleMs)],
