@@ -96,4 +96,15 @@ describe.skipIf(!haveRedis)('listen redis:// --stream', () => {
     const dead = JSON.parse(await readFile(deadLetter, 'utf8')) as Record<string, unknown>;
     expect(dead).toMatchObject({ line: 'd:buy', file: 'event.log', error: 'no stock', attempts: 2 });
   });
+
+  it('with --no-reconnect, a lost connection ends it with a runtime error naming Redis', async () => {
+    const redis = await startRedis();
+    const client = await redisClient(redis.url);
+    await addLines(client, 'k', ['s:one']);
+    const run = startListen({ url: redis.url, stream: 'k', from: 'start', reconnect: false });
+    await run.waitForLines(1);
+    await redis.stop('SIGKILL');
+    await expect(run.done).rejects.toMatchObject({ exitCode: 1, code: 'EVLOG_ERR_REDIS_LOST', message: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:\d+: /) });
+  });
 });
+
