@@ -22,20 +22,15 @@ export interface GroupCommitOptions {
   flushTimeoutMs?: number;
 }
 
-interface Held {
-  readonly id: string;
-  readonly deliveries: number;
-}
-
 /** Ids per XACK: long enough to pay the round trip once for many, short enough for one reply. */
 const MAX_IDS_PER_ACK = 1000;
 
-export class GroupCommit implements Commit<Held> {
+export class GroupCommit implements Commit<string> {
   readonly saved = undefined;
   readonly #opts: GroupCommitOptions;
   readonly #client: RedisClient;
-  /** Delivered and not yet dispatched, in delivery order. */
-  #queue: Held[] = [];
+  /** Ids delivered and not yet dispatched, in delivery order. */
+  #queue: string[] = [];
   #head = 0;
   /** Every id held, dispatched or not, with its delivery count. */
   readonly #held = new Map<string, number>();
@@ -56,7 +51,7 @@ export class GroupCommit implements Commit<Held> {
   /** The reader hands over an entry it is about to yield, with its delivery count. */
   deliver(id: string, deliveries: number): void {
     this.#held.set(id, deliveries);
-    this.#queue.push({ id, deliveries });
+    this.#queue.push(id);
   }
 
   holds(id: string): boolean {
@@ -68,21 +63,23 @@ export class GroupCommit implements Commit<Held> {
     return (this.#held.get(id) ?? 1) >= this.#opts.maxDeliveries;
   }
 
-  start(id: string): Held {
-    return this.#takeUpTo(id, (skipped) => this.#release(skipped.id)) ?? { id, deliveries: this.#held.get(id) ?? 1 };
+  start(id: string): string {
+    // Anything before it was left out of dispatch (a stop mid-batch): it stays pending, delivered again.
+    this.#takeUpTo(id, (skipped) => this.#held.delete(skipped));
+    return id;
   }
 
-  finish(entry: Held): void {
-    this.ack(entry.id);
+  finish(id: string): void {
+    this.ack(id);
   }
 
-  release(entry: Held): void {
-    this.#release(entry.id);
+  release(id: string): void {
+    this.#held.delete(id);
   }
 
   /** Without a callback only the last of a batch is passed: everything delivered up to it is done. */
   pass(id: string): void {
-    this.#takeUpTo(id, (done) => this.ack(done.id));
+    this.#takeUpTo(id, (done) => this.ack(done));
     this.ack(id);
   }
 
@@ -110,22 +107,17 @@ export class GroupCommit implements Commit<Held> {
     }
   }
 
-  /** Takes queued entries up to `id`, handing those before it to `before`; returns `id`'s. */
-  #takeUpTo(id: string, before: (entry: Held) => void): Held | undefined {
+  /** Takes queued ids up to and including `id`, handing those before it to `before`. */
+  #takeUpTo(id: string, before: (earlier: string) => void): void {
     while (this.#head < this.#queue.length) {
-      const entry = this.#queue[this.#head++]!;
+      const next = this.#queue[this.#head++]!;
       if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
         this.#queue = this.#queue.slice(this.#head);
         this.#head = 0;
       }
-      if (entry.id === id) return entry;
-      before(entry);
+      if (next === id) return;
+      before(next);
     }
-    return undefined;
-  }
-
-  #release(id: string): void {
-    this.#held.delete(id);
   }
 
   async #drain(): Promise<void> {
