@@ -7,6 +7,7 @@ import { browserView } from './browser.js';
 import { filtered } from './filter.js';
 import { idleFiles, spreadFiles } from './files.js';
 import { generator } from './generate.js';
+import { consumerGroups } from './group.js';
 import { jsonLines } from './json.js';
 import { hostileRegex } from './hostile-regex.js';
 import { fmt } from './lib.js';
@@ -34,6 +35,7 @@ const scenarios = {
   browser: () => browserView({ runs }),
   redis: () => redisMirror({ runs }),
   files: async () => [...(await idleFiles({ runs })), ...(await spreadFiles({ runs }))],
+  group: () => consumerGroups({ runs }),
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
 const unknown = chosen.filter((name) => !(name in scenarios));
@@ -118,6 +120,14 @@ for (const name of chosen) {
         rows.push([`${fmt(r.files)} file${r.files === 1 ? '' : 's'}, ${fmt(r.rate)} lines/s spread, one merged client`,
           `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, max ${fmt(r.max, 1)} ms, ${fmt(r.cpuMicrosPerLine, 1)} µs server CPU per line, ${fmt(r.fds)} descriptors`,
           r.files === 1 ? 'baseline' : `${fmt(r.p99Ratio, 2)}× one file's p99, ${fmt(r.cpuRatio, 2)}× its CPU per line`, r.exact ? 'exact' : 'NOT EXACT']);
+      case 'group':
+        if (r.skipped) rows.push(['consumer group', r.skipped, '', '']);
+        else rows.push([`group of ${r.consumers}, ${fmt(r.events)} events, no-op callback`, `${fmt(r.eventsPerSec)} events/s, ${fmt(r.ratio, 2)}× bare XREADGROUP/XACK loops (${fmt(r.bareEventsPerSec)}); consumers' CPU ${fmt(r.cpuMicrosPerEvent, 1)} µs/event, bare ${fmt(r.bareCpuMicrosPerEvent, 1)}`,
+          `≥ 0.5× bare: ${ok(r.ratio >= 0.5)}`, '']);
+        break;
+      case 'group-claim':
+        rows.push([`claim after kill -9, --claim-idle ${fmt(r.claimIdleMs)} ms`, `its 100 pending handled ${fmt(r.latencyMs)} ms after the kill (max ${fmt(r.maxLatencyMs)})`,
+          `≤ 1.5× claim-idle: ${ok(r.maxLatencyMs <= 1.5 * r.claimIdleMs)}`, '']);
         break;
       case 'startup':
         rows.push(['evlog --help', `${fmt(r.helpMs)} ms, node -e 0 ${fmt(r.nodeMs)} ms`, `≤ node + 100 ms: ${ok(r.overheadMs <= 100)}`, '']);

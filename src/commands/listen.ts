@@ -9,11 +9,12 @@ import { shutdownSignal } from '../shutdown.js';
 import { isResumePoint } from '../wire/id.js';
 
 /** What commander hands the action: the library's options under the flags' own names. */
-type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'signal' | 'stdout' | 'log' | 'callback' | 'ca'> & {
+type ListenFlags = Omit<ListenOptions, 'url' | 'retryDelayMs' | 'callbackTimeoutMs' | 'claimIdleMs' | 'signal' | 'stdout' | 'log' | 'callback' | 'ca'> & {
   ca?: Buffer;
   callback?: string;
   retryDelay: number;
   callbackTimeout: number;
+  claimIdle: number;
 };
 
 /**
@@ -46,6 +47,11 @@ function parseFrom(value: string): string {
   return value;
 }
 
+function parseName(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected a name.');
+  return value;
+}
+
 function examples(): string {
   const notify = path.join(EXAMPLES_DIR, 'notify.js');
   return `
@@ -61,6 +67,9 @@ Examples:
                                                 after its file's name, like grep -H
   evlog listen -m buy -c ${notify} --checkpoint notify.cp
                                                 run a callback module for every purchase
+  evlog listen redis://127.0.0.1:6379 --stream evlog:event.log --group notify -c ${notify}
+                                                share the events of a Redis stream with the
+                                                other listeners of the group
 
 Example callback modules are in ${EXAMPLES_DIR}`;
 }
@@ -68,7 +77,7 @@ Example callback modules are in ${EXAMPLES_DIR}`;
 export function makeListenCommand(): Command {
   return new Command('listen')
     .description('read an evlog stream, filter it by regex, print matches or run a callback for each')
-    .argument('[url]', 'http(s):// reads /stream, ws(s):// reads /ws; no scheme means http://', LISTEN_DEFAULTS.url)
+    .argument('[url]', 'http(s):// reads /stream, ws(s):// reads /ws, redis://host:port[/db] reads --stream; no scheme means http://', LISTEN_DEFAULTS.url)
     .option('-m, --match <regex>', 'JS regex on the line; repeatable (any matches); default: every line', collectPattern)
     .option('-i, --ignore-case', 'match case-insensitively')
     .option('-v, --invert', 'select lines that match none of the patterns')
@@ -91,6 +100,11 @@ export function makeListenCommand(): Command {
     .addOption(new Option('--token <secret>', 'token for a server started with --token').env('EVLOG_TOKEN').argParser(parseToken))
     .option('--ca <file>', 'trust this PEM certificate (private CA or self-signed) for https:// and wss://', parseCaFile)
     .option('--no-reconnect', 'exit 1 when the stream ends or fails instead of reconnecting')
+    .option('--stream <key>', 'with a redis:// URL: the key of the Redis stream to read', parseName)
+    .option('--group <name>', 'read as one consumer of this Redis consumer group (created when missing)', parseName)
+    .option('--consumer <name>', "this listener's name in the group (default: <hostname>-<pid>)", parseName)
+    .option('--claim-idle <ms>', "take over the group's events pending this long", parsePositiveInt, LISTEN_DEFAULTS.claimIdleMs)
+    .option('--max-deliveries <n>', 'at this delivery, an event whose callback still fails is dead-lettered and acknowledged', parsePositiveInt, LISTEN_DEFAULTS.maxDeliveries)
     .addHelpText('after', examples)
     .action(async (url: string, flags: ListenFlags) => {
       // Loaded on demand so `evlog --help` does not pay for ws.
@@ -102,6 +116,7 @@ export function makeListenCommand(): Command {
           ...flags,
           retryDelayMs: flags.retryDelay,
           callbackTimeoutMs: flags.callbackTimeout,
+          claimIdleMs: flags.claimIdle,
           signal: shutdown.signal,
         });
       } finally {

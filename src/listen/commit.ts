@@ -1,7 +1,7 @@
 /**
  * How `listen` says that events are done with, so that the next run resumes after them. The file
  * checkpoint keeps one id, before which everything is done (a contiguous prefix, whatever order
- * callbacks finish in); a Redis consumer group would acknowledge each event on its own.
+ * callbacks finish in); a Redis consumer group acknowledges each event on its own (group-commit.ts).
  */
 import { isResumePoint } from '../wire/id.js';
 import { Checkpoint } from './checkpoint.js';
@@ -14,6 +14,10 @@ export interface Commit<Entry = unknown> {
   start(id: string): Entry;
   /** That work is over: handled, or dead-lettered. */
   finish(entry: Entry): void;
+  /** That work failed and the event is to be delivered again (a consumer group only). */
+  release?(entry: Entry): void;
+  /** False while a failed event will be delivered again; true when a failure dead-letters it. */
+  lastChance?(id: string): boolean;
   /** An event that needs no work: filtered out, printed, or a gap. */
   pass(id: string): void;
   /** Stores what was committed; rejects with the error storing it met. */
@@ -31,8 +35,8 @@ export class CheckpointCommit implements Commit<Pending> {
   }
 
   /** Fails now, before anything connects, if the file cannot be read or written. */
-  static async open(file: string | undefined): Promise<CheckpointCommit> {
-    return new CheckpointCommit(file === undefined ? undefined : await Checkpoint.open(file, isResumePoint));
+  static async open(file: string | undefined, isId: (text: string) => boolean = isResumePoint): Promise<CheckpointCommit> {
+    return new CheckpointCommit(file === undefined ? undefined : await Checkpoint.open(file, isId));
   }
 
   get saved(): string | undefined {

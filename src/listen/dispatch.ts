@@ -3,6 +3,7 @@
  * callback runner, and its id committed once nothing before it is still being handled.
  */
 import type { RecordStream } from '../client/connect.js';
+import type { RecordSource } from '../client/source.js';
 import type { StreamRecord } from '../wire/types.js';
 import type { ListenEvent } from './callback.js';
 import type { Commit } from './commit.js';
@@ -44,6 +45,10 @@ function startCallback(d: Dispatch, runner: CallbackRunner, rec: StreamRecord, m
   const finish = (outcome: Outcome): void => {
     // An abandoned event (shutdown mid-retry) is not handled: the checkpoint stays before it.
     if (outcome === 'abandoned') return;
+    if (outcome === 'failed') {
+      d.commit.release?.(entry);
+      return;
+    }
     d.result.handled++;
     d.commit.finish(entry);
   };
@@ -72,7 +77,7 @@ export async function printLines(stream: RecordStream, d: Dispatch, filtered: bo
 }
 
 /** Runs until the stream ends or `stopped()`; true when it stopped because `limit` was reached. */
-export async function dispatch(stream: RecordStream, d: Dispatch): Promise<boolean> {
+export async function dispatch(stream: RecordSource, d: Dispatch): Promise<boolean> {
   const { filter, runner, result, out } = d;
   let stopped = false;
   for await (const batch of stream.batches()) {

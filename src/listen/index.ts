@@ -4,9 +4,8 @@
  * module, URL, checkpoint and dead-letter files) fails before the first connection. This file
  * wires the parts together and shuts them down; dispatch.ts moves the records.
  */
-import { connect, type ClientStatus } from '../client/connect.js';
+import { RecordStream, type ClientStatus } from '../client/connect.js';
 import { loadCallback } from './callback.js';
-import { CheckpointCommit } from './commit.js';
 import { openDeadLetters } from './dead-letter.js';
 import { dispatch, printLines, type ListenResult } from './dispatch.js';
 import { makeFilter } from './filter.js';
@@ -14,6 +13,7 @@ import { filenamePrefix, makeHighlighter, useColor } from './highlight.js';
 import { resolveListenOptions, type ListenOptions } from './options.js';
 import { Output } from './output.js';
 import { CallbackRunner } from './runner.js';
+import { openSource, type Source } from './source.js';
 
 export type { Callback, CallbackContext, ListenEvent } from './callback.js';
 export type { Commit } from './commit.js';
@@ -38,25 +38,24 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   const { log } = opts;
   const filter = makeFilter({ patterns: opts.match, ignoreCase: opts.ignoreCase, invert: opts.invert });
   const callback = typeof opts.callback === 'string' ? await loadCallback(opts.callback) : opts.callback;
-  const commit = await CheckpointCommit.open(opts.checkpoint);
-  const stream = connect(opts.url, {
-    token: opts.token,
-    ca: opts.ca,
-    // A saved checkpoint wins over --from and --tail.
-    from: commit.saved ?? opts.from,
-    tail: commit.saved === undefined ? opts.tail : undefined,
-    files: opts.file,
-    reconnect: opts.reconnect,
-    onStatus: statusLogger(log),
-    // Never a line for the callback or for stdout; with --json the record itself is printed too.
-    onGap: async (gap) => {
-      log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);
-      if (opts.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
-      // Nothing to handle there: the checkpoint may move past it once what came before is done.
-      commit.pass(gap.id);
-    },
-  });
   const deadLetters = await openDeadLetters(opts.deadLetter, log);
+  let source: Source;
+  try {
+    source = await openSource(opts, {
+      onStatus: statusLogger(log),
+      // Never a line for the callback or for stdout; with --json the record itself is printed too.
+      onGap: async (gap) => {
+        log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);
+        if (opts.json === true && printing) await out.write(`${JSON.stringify(gap)}\n`);
+        // Nothing to handle there: the checkpoint may move past it once what came before is done.
+        commit.pass(gap.id);
+      },
+    });
+  } catch (err) {
+    await deadLetters.close();
+    throw err;
+  }
+  const { stream, commit } = source;
   const out = new Output(opts.stdout);
   const printing = callback === undefined || opts.print === true;
   const color = !opts.json && useColor(opts.color, opts.stdout);
@@ -74,12 +73,16 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
       result.deadLettered++;
       await deadLetters.write(event, error, attempts);
     },
+    lastChance: commit.lastChance && ((event) => commit.lastChance!(event.id)),
   });
 
   let stopped = false;
+  let grace: NodeJS.Timeout | undefined;
   const stop = (): void => {
     stopped = true;
     stream.close();
+    // Dispatch may be waiting for a free callback slot: the grace period starts now, not after it.
+    grace ??= runner ? setTimeout(() => runner.abort(), opts.shutdownGraceMs) : undefined;
   };
   opts.signal?.addEventListener('abort', stop, { once: true });
   out.onClose(stop);
@@ -88,7 +91,8 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   try {
     const d = { filter, printing, json: opts.json === true, highlight, prefix, out, runner, commit, limit: opts.count, result, stopped: () => stopped };
     // Printing lines as they are needs nothing of a record but its line and id (`-H` needs its file).
-    const raw = printing && !runner && !d.json && !highlight && !prefix;
+    // An evlog server's stream can hand over lines as bytes; a Redis stream's entries are records.
+    const raw = printing && !runner && !d.json && !highlight && !prefix && stream instanceof RecordStream;
     completed = await (raw ? printLines(stream, d, opts.match.length > 0 || opts.invert === true) : dispatch(stream, d));
   } finally {
     stream.close();
@@ -98,6 +102,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
       const timer = completed ? undefined : setTimeout(() => runner.abort(), opts.shutdownGraceMs);
       await runner.idle();
       clearTimeout(timer);
+      clearTimeout(grace);
     }
     await deadLetters.close();
     await commit.flush();

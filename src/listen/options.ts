@@ -2,10 +2,13 @@
  * `listen()`'s options: defaults merged once (the CLI's flags show and use the same), every value
  * checked before anything connects, the result frozen.
  */
+import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { checkInt, eachParsedAs, given } from '../option-checks.js';
 import { parseChannel, parseRegex } from '../options.js';
+import { checkRedisUrl, redactRedisUrl } from '../redis/client.js';
+import { isRedisResumePoint } from '../redis/entry.js';
 import { isResumePoint } from '../wire/id.js';
 import type { Callback } from './callback.js';
 import type { ColorWhen } from './highlight.js';
@@ -38,6 +41,16 @@ export interface ListenOptions {
   /** PEM certificates to trust for https:// and wss://. */
   ca?: string | Buffer;
   reconnect?: boolean;
+  /** The stream's key, with a `redis://` URL. */
+  stream?: string;
+  /** Read as one consumer of this Redis consumer group. */
+  group?: string;
+  /** This listener's name in the group (default `<hostname>-<pid>`). */
+  consumer?: string;
+  /** Take over a group's events left pending this long by any consumer (ms). */
+  claimIdleMs?: number;
+  /** At this delivery, an event whose callback still fails is dead-lettered and acknowledged. */
+  maxDeliveries?: number;
   signal?: AbortSignal;
   stdout?: Writable;
   /** Diagnostics, one line each (stderr in the CLI). */
@@ -57,6 +70,8 @@ export const LISTEN_DEFAULTS = {
   callbackTimeoutMs: 30_000,
   concurrency: 1,
   count: Number.POSITIVE_INFINITY,
+  claimIdleMs: 30_000,
+  maxDeliveries: 5,
 };
 
 const LONGEST_GRACE_MS = 10_000;
@@ -67,6 +82,22 @@ export type ResolvedListenOptions = Readonly<Omit<ListenOptions, Defaulted> & Re
 const stderrLog = (line: string): void => {
   process.stderr.write(`evlog: ${line}\n`);
 };
+
+export function isRedisUrl(url: string): boolean {
+  return /^rediss?:\/\//i.test(url);
+}
+
+function checkRedisSource(o: ListenOptions & { url: string }): void {
+  checkRedisUrl(o.url, 'url');
+  if (o.stream === undefined || o.stream === '') throw new UsageError('EVLOG_ERR_OPTION', `--stream <key> is needed to read ${redactRedisUrl(o.url)}`);
+  if (o.group === undefined) {
+    if (o.consumer !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--consumer needs --group');
+    return;
+  }
+  if (o.group === '' || o.consumer === '') throw new UsageError('EVLOG_ERR_OPTION', `--${o.group === '' ? 'group' : 'consumer'} needs a name`);
+  if (o.checkpoint !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--checkpoint cannot be used with --group: the group keeps the position');
+  if (o.tail !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--tail cannot be used with --group: a group starts at its position (--from start for the whole stream)');
+}
 
 export function resolveListenOptions(options: ListenOptions): ResolvedListenOptions {
   const merged = { ...LISTEN_DEFAULTS, log: stderrLog, stdout: process.stdout, ...given(options) };
@@ -80,11 +111,20 @@ export function resolveListenOptions(options: ListenOptions): ResolvedListenOpti
   checkInt('callbackTimeoutMs', merged.callbackTimeoutMs, 1);
   checkInt('concurrency', merged.concurrency, 1);
   if (merged.shutdownGraceMs !== undefined) checkInt('shutdownGraceMs', merged.shutdownGraceMs, 0);
-  if (merged.from !== undefined && !isResumePoint(merged.from)) {
-    throw new UsageError('EVLOG_ERR_OPTION', `from: expected a record id or 'start', got ${JSON.stringify(merged.from.slice(0, 40))}`);
+  checkInt('claimIdleMs', merged.claimIdleMs, 1);
+  checkInt('maxDeliveries', merged.maxDeliveries, 1);
+  const redis = isRedisUrl(merged.url);
+  if (redis) checkRedisSource(merged);
+  else if (merged.stream !== undefined || merged.group !== undefined) {
+    throw new UsageError('EVLOG_ERR_OPTION', `--${merged.stream !== undefined ? 'stream' : 'group'} reads a Redis stream: give a redis:// URL`);
+  }
+  if (merged.from !== undefined && !(redis ? isRedisResumePoint : isResumePoint)(merged.from)) {
+    const expected = redis ? "a Redis entry id (<ms>-<seq>) or 'start'" : "a record id or 'start'";
+    throw new UsageError('EVLOG_ERR_OPTION', `from: expected ${expected}, got ${JSON.stringify(merged.from.slice(0, 40))}`);
   }
   return Object.freeze({
     ...merged,
+    consumer: merged.group === undefined ? undefined : merged.consumer ?? `${hostname()}-${process.pid}`,
     match: Object.freeze([...merged.match]),
     file: Object.freeze([...merged.file]),
     shutdownGraceMs: merged.shutdownGraceMs ?? Math.min(merged.callbackTimeoutMs, LONGEST_GRACE_MS),

@@ -10,7 +10,8 @@ import { backoffDelay } from '../client/backoff.js';
 import type { Callback, CallbackContext, ListenEvent } from './callback.js';
 import { asError } from './failure.js';
 
-export type Outcome = 'ok' | 'dead-lettered' | 'abandoned';
+/** `failed`: every attempt failed and it was not the event's last chance (see `lastChance`). */
+export type Outcome = 'ok' | 'dead-lettered' | 'failed' | 'abandoned';
 
 export interface RunnerOptions {
   callback: Callback;
@@ -19,6 +20,11 @@ export interface RunnerOptions {
   timeoutMs: number;
   concurrency: number;
   deadLetter: (event: ListenEvent, error: Error, attempts: number) => void | Promise<void>;
+  /**
+   * Whether an event that failed every attempt goes to the dead letter now (default: always). A
+   * consumer group says no before the event's last delivery: the group delivers it again.
+   */
+  lastChance?: (event: ListenEvent) => boolean;
 }
 
 class CallbackTimeout extends Error {
@@ -107,6 +113,7 @@ export class CallbackRunner {
       }
     }
     if (this.#shutdown.signal.aborted) return 'abandoned';
+    if (this.#opts.lastChance?.(event) === false) return 'failed';
     await this.#opts.deadLetter(event, lastError, retries + 1);
     return 'dead-lettered';
   }

@@ -1,7 +1,11 @@
-/** Reading a Redis stream back in tests, through a client of its own that is closed after the test. */
+/**
+ * A test's own Redis client (closed after the test): reading a stream back, and writing entries the
+ * way `serve --redis` writes them (fields `line`, `id`, `file`, and `session`/`event` for events).
+ */
 import { afterEach, vi } from 'vitest';
 import { createClient } from '@redis/client';
 import type { RedisClient } from '../../src/redis/client.js';
+import { parseEventLine } from '../../src/wire/record.js';
 
 type Client = RedisClient;
 const clients = new Set<Client>();
@@ -47,4 +51,26 @@ export async function waitForLength(client: Client, key: string, n: number, time
     const len = await client.xLen(key);
     if (len < n) throw new Error(`stream ${key} holds ${len} of ${n} entries`);
   }, { timeout, interval: 50 });
+}
+/** XADDs the lines in order, a thousand per round trip; returns the entry ids. */
+export async function addLines(client: RedisClient, key: string, lines: readonly string[], file = 'event.log'): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < lines.length; i += 1000) {
+    const chunk = lines.slice(i, i + 1000).map((line, j) => {
+      const fields = ['line', line, 'id', `evlog-${i + j}`, 'file', file];
+      const parsed = parseEventLine(line);
+      if (parsed) fields.push('session', parsed.session, 'event', parsed.event);
+      return client.sendCommand<string>(['XADD', key, '*', ...fields]);
+    });
+    ids.push(...(await Promise.all(chunk)));
+  }
+  return ids;
+}
+
+/** Ids pending in the group (all consumers, or one), oldest first. */
+export async function pendingIds(client: RedisClient, key: string, group: string, consumer?: string): Promise<string[]> {
+  const args = ['XPENDING', key, group, '-', '+', '1000000'];
+  if (consumer !== undefined) args.push(consumer);
+  const reply = await client.sendCommand<[string, string, number, number][]>(args);
+  return reply.map(([id]) => id);
 }
