@@ -40,7 +40,7 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
   if (opts.group === undefined) {
     const commit = await CheckpointCommit.open(opts.checkpoint, isRedisResumePoint);
     const stream = await RedisStreamReader.open({
-      url, key, reconnect, log,
+      url, key, reconnect, log, onGap: hooks.onGap,
       from: commit.saved ?? opts.from,
       tail: commit.saved === undefined ? opts.tail : undefined,
     });
@@ -49,7 +49,7 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
   const commit = await GroupCommit.open({ url, key, group: opts.group, maxDeliveries: opts.maxDeliveries, log });
   try {
     const stream = await RedisGroupReader.open({
-      url, key, reconnect, log,
+      url, key, reconnect, log, onGap: hooks.onGap,
       group: opts.group,
       consumer: opts.consumer!,
       from: opts.from,

@@ -6,7 +6,7 @@
  * fields in JSON, so filters still see all of it.
  */
 import { parseEventLine } from '../wire/record.js';
-import type { StreamRecord } from '../wire/types.js';
+import type { GapRecord, StreamRecord } from '../wire/types.js';
 
 /** What a reply holds for one entry: its id and its fields as a flat name/value list (null once deleted). */
 export type RawEntry = [id: string, fields: string[] | null];
@@ -31,6 +31,25 @@ export function isRedisResumePoint(text: string): boolean {
   return text === 'start' || isRedisId(text);
 }
 
+/**
+ * The gap the mirror wrote for a stretch of its file it could not deliver (an entry with `gap` and
+ * no `line`), as the gap record an HTTP stream would have sent; undefined for any other entry.
+ */
+export function entryGap(id: string, fields: readonly string[]): GapRecord | undefined {
+  let gap: string | undefined;
+  let bytes: number | null = null;
+  let file: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const name = fields[i]!;
+    if (name === 'line') return undefined;
+    if (name === 'gap') gap = fields[i + 1];
+    else if (name === 'gap_bytes') bytes = Number(fields[i + 1]);
+    else if (name === 'file') file = fields[i + 1];
+  }
+  if (gap === undefined) return undefined;
+  return { id, ...(file === undefined ? {} : { file }), gap: { reason: gap, bytes: Number.isFinite(bytes) ? bytes : null } };
+}
+
 export function entryRecord(id: string, fields: readonly string[]): RedisRecord {
   const rec: RedisRecord = { id, line: '' };
   let line: string | undefined;
@@ -39,10 +58,15 @@ export function entryRecord(id: string, fields: readonly string[]): RedisRecord 
     const value = fields[i + 1]!;
     if (name === 'line') line = value;
     else if (name === 'id') rec.evlogId = value;
+    // The mirror writes `truncated 1` for a line cut at --max-line-bytes; records say it as HTTP does.
+    else if (name === 'truncated') rec.truncated = value === '1';
     else rec[name] = value;
   }
+  if (rec.truncated === false) delete rec.truncated;
   rec.line = line ?? JSON.stringify(Object.fromEntries(pairs(fields)));
   if (typeof rec.session !== 'string' || typeof rec.event !== 'string') {
+    delete rec.session;
+    delete rec.event;
     const parsed = parseEventLine(rec.line);
     if (parsed) {
       rec.session = parsed.session;
@@ -56,10 +80,18 @@ function* pairs(fields: readonly string[]): Generator<[string, string]> {
   for (let i = 0; i + 1 < fields.length; i += 2) yield [fields[i]!, fields[i + 1]!];
 }
 
-/** The records of a reply's entries, in order; deleted entries (no fields) are left out. */
-export function entryRecords(entries: readonly RawEntry[]): RedisRecord[] {
+/**
+ * The records of a reply's entries, in order; deleted entries (no fields) are left out, and the
+ * mirror's gap entries go to `onGap` (as an HTTP stream's gap records do), never as lines.
+ */
+export function entryRecords(entries: readonly RawEntry[], onGap: (gap: GapRecord) => void): RedisRecord[] {
   const records: RedisRecord[] = [];
-  for (const [id, fields] of entries) if (fields) records.push(entryRecord(id, fields));
+  for (const [id, fields] of entries) {
+    if (!fields) continue;
+    const gap = entryGap(id, fields);
+    if (gap) onGap(gap);
+    else records.push(entryRecord(id, fields));
+  }
   return records;
 }
 

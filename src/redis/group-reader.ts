@@ -8,7 +8,7 @@
 import type { GroupCommit } from '../listen/group-commit.js';
 import { RuntimeError } from '../errors.js';
 import type { StreamRecord } from '../wire/types.js';
-import { entryRecord, readEntries, type RawEntry, type ReadReply } from './entry.js';
+import { entryGap, entryRecord, readEntries, type RawEntry, type ReadReply } from './entry.js';
 import { RedisSource, type RedisSourceOptions } from './source.js';
 
 export interface GroupReaderOptions extends RedisSourceOptions {
@@ -141,6 +141,13 @@ export class RedisGroupReader extends RedisSource {
     const records: StreamRecord[] = [];
     for (const [id, fields] of entries) {
       if (fields === null) {
+        this.#g.commit.ack(id);
+        continue;
+      }
+      const gap = entryGap(id, fields);
+      if (gap) {
+        // Nothing to handle: said once, and acknowledged so that no one is handed it again.
+        void this.#g.onGap?.(gap);
         this.#g.commit.ack(id);
         continue;
       }

@@ -9,7 +9,7 @@ import { backoffDelay } from '../client/backoff.js';
 import type { RecordSource } from '../client/source.js';
 import { describeSystemError, RuntimeError } from '../errors.js';
 import { sleep } from '../sleep.js';
-import type { StreamRecord } from '../wire/types.js';
+import type { GapRecord, StreamRecord } from '../wire/types.js';
 import { openRedis, redactRedisUrl, type RedisClient } from './client.js';
 
 export interface RedisSourceOptions {
@@ -21,6 +21,8 @@ export interface RedisSourceOptions {
   /** Entries per read. */
   batchSize?: number;
   log?: (line: string) => void;
+  /** A gap entry the mirror wrote (a stretch of its file it could not deliver): never a record. */
+  onGap?: (gap: GapRecord) => void | Promise<void>;
 }
 
 /** Error replies that a moment will mend: a restarted server still loading its data, a failover. */

@@ -3,7 +3,7 @@
  * read, always after a concrete entry id (never `$`), so a lost connection resumes exactly after
  * the last entry received.
  */
-import type { StreamRecord } from '../wire/types.js';
+import type { GapRecord, StreamRecord } from '../wire/types.js';
 import { entryRecords, readEntries, type RawEntry, type ReadReply } from './entry.js';
 import { RedisSource, type RedisSourceOptions } from './source.js';
 
@@ -48,7 +48,9 @@ export class RedisStreamReader extends RedisSource {
       const entries = readEntries(reply, key);
       if (entries.length === 0) continue;
       after = entries[entries.length - 1]![0];
-      const records = entryRecords(entries);
+      const gaps: GapRecord[] = [];
+      const records = entryRecords(entries, (gap) => gaps.push(gap));
+      for (const gap of gaps) await this.opts.onGap?.(gap);
       if (records.length > 0) yield records;
     }
   }
@@ -60,6 +62,7 @@ export class RedisStreamReader extends RedisSource {
     if (newest === undefined) return undefined;
     // Newest first: the first is where reading goes on (an empty stream: from its start).
     const after = newest[0]?.[0] ?? '0-0';
-    return { after, tail: this.#tail ? entryRecords(newest.reverse()) : [] };
+    // A gap among the last n entries is history: it says nothing about what comes next.
+    return { after, tail: this.#tail ? entryRecords(newest.reverse(), () => undefined) : [] };
   }
 }

@@ -1,5 +1,5 @@
 /** A Redis stream entry as a record: the mirror's fields (redis/entries.ts), or any other entry. */
-import { parseEventLine } from '../../wire/record.js';
+import { entryGap, entryRecord as redisRecord } from '../../redis/entry.js';
 import type { SourceRecord } from '../batch.js';
 
 /** An entry as XRANGE/XREVRANGE return it: its id and `[field, value, …]`. */
@@ -21,25 +21,18 @@ export function compareIds(a: string, b: string): number {
 }
 
 /**
- * The record of an entry, with the entry id as its id. An entry the mirror did not write (no `line`,
- * no `gap`) becomes a line holding its fields as a JSON object, so the event rule applies to it as
- * to a winston JSON line (`session` and `event` fields).
+ * The record of an entry as a server streams it, with the entry id as its id: the fields a file's
+ * record has (the entry's other fields, and the evlog id, stay in Redis). An entry the mirror did
+ * not write (no `line`, no `gap`) becomes a line holding its fields as a JSON object, so the event
+ * rule applies to it as to a winston JSON line. Read the same way as `listen redis://` reads it.
  */
 export function entryRecord([id, flat]: RawEntry): SourceRecord {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-  const { line, file, session, event, truncated, gap } = fields;
-  if (line === undefined && gap !== undefined) {
-    const bytes = fields['gap_bytes'] === undefined ? null : Number(fields['gap_bytes']);
-    return { id, file, gap: { reason: gap, bytes } };
-  }
-  if (line === undefined) {
-    const text = JSON.stringify(fields);
-    return { id, line: text, ...parseEventLine(text) };
-  }
-  const record: SourceRecord = { id, line, file };
-  // The mirror writes them when the line is an event; another writer may have left them out.
-  Object.assign(record, session !== undefined && event !== undefined ? { session, event } : parseEventLine(line));
-  if (truncated === '1') record.truncated = true;
+  const gap = entryGap(id, flat);
+  if (gap) return gap;
+  const { line, file, session, event, truncated } = redisRecord(id, flat);
+  const record: SourceRecord = { id, line };
+  if (typeof file === 'string') record.file = file;
+  if (session !== undefined && event !== undefined) Object.assign(record, { session, event });
+  if (truncated) record.truncated = true;
   return record;
 }

@@ -44,6 +44,25 @@ describe.skipIf(!haveRedis)('listen redis:// --stream', () => {
     expect(fresh.stdout.lines()).toEqual(['s:new']);
   });
 
+  it("says a gap entry the mirror wrote on stderr, never as a line, alone and in a group (acknowledged)", async () => {
+    const redis = await startRedis();
+    const client = await redisClient(redis.url);
+    await addLines(client, 'k', ['s1:before']);
+    await client.sendCommand(['XADD', 'k', '*', 'id', 'X', 'file', 'event.log', 'gap', 'truncated', 'gap_bytes', '42']);
+    await addLines(client, 'k', ['s1:after']);
+    const alone = startListen({ url: redis.url, stream: 'k', from: 'start', count: 2 });
+    expect(await alone.done).toMatchObject({ matched: 2 });
+    expect(alone.stdout.lines()).toEqual(['s1:before', 's1:after']);
+    expect(alone.logs).toContain('gap in event.log: truncated');
+
+    const handled: string[] = [];
+    const grouped = startListen({ url: redis.url, stream: 'k', group: 'g', consumer: 'c', from: 'start', count: 2, callback: (e: ListenEvent) => void handled.push(e.line) });
+    expect(await grouped.done).toMatchObject({ matched: 2 });
+    expect(handled).toEqual(['s1:before', 's1:after']);
+    expect(grouped.logs).toContain('gap in event.log: truncated');
+    await expect.poll(() => client.sendCommand<[number]>(['XPENDING', 'k', 'g']).then((r) => r[0])).toBe(0);
+  });
+
   it('resumes after the last entry when Redis restarts: nothing lost, nothing twice', async () => {
     const redis = await startRedis({ appendonly: true });
     let client = await redisClient(redis.url);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { entryRecord, entryRecords, isRedisResumePoint, readEntries, type RawEntry } from '../../../src/redis/entry.js';
+import { entryGap, entryRecord, entryRecords, isRedisResumePoint, readEntries, type RawEntry } from '../../../src/redis/entry.js';
+import { entryRecord as servedRecord } from '../../../src/sources/redis/entry.js';
+import type { GapRecord } from '../../../src/wire/types.js';
 
 describe('a Redis stream entry as a record', () => {
   it('takes the entry id as id and keeps the evlog id as evlogId', () => {
@@ -21,7 +23,33 @@ describe('a Redis stream entry as a record', () => {
 
   it('leaves out entries deleted from the stream', () => {
     const entries: RawEntry[] = [['1-0', ['line', 'a']], ['2-0', null], ['3-0', ['line', 'b']]];
-    expect(entryRecords(entries).map((r) => r.id)).toEqual(['1-0', '3-0']);
+    expect(entryRecords(entries, () => undefined).map((r) => r.id)).toEqual(['1-0', '3-0']);
+  });
+
+  it("hands the mirror's gap entries to onGap, in their place, never as lines", () => {
+    const gaps: GapRecord[] = [];
+    const entries: RawEntry[] = [
+      ['1-0', ['line', 'a', 'file', 'a.log']],
+      ['2-0', ['id', 'X', 'file', 'a.log', 'gap', 'truncated', 'gap_bytes', '120']],
+      ['3-0', ['id', 'Y', 'file', 'a.log', 'gap', 'rotated file gone']],
+      ['4-0', ['line', 'b', 'file', 'a.log']],
+    ];
+    expect(entryRecords(entries, (g) => gaps.push(g)).map((r) => r.line)).toEqual(['a', 'b']);
+    expect(gaps).toEqual([
+      { id: '2-0', file: 'a.log', gap: { reason: 'truncated', bytes: 120 } },
+      { id: '3-0', file: 'a.log', gap: { reason: 'rotated file gone', bytes: null } },
+    ]);
+    // A line wins: an entry that has one is a line whatever else it carries.
+    expect(entryGap('5-0', ['line', 'x', 'gap', 'no'])).toBeUndefined();
+  });
+
+  it('reads a cut line as HTTP says it, and the server streams the same record the listener reads', () => {
+    const fields = ['line', 's1:buy', 'id', 'E', 'file', 'a.log', 'session', 's1', 'event', 'buy', 'truncated', '1'];
+    expect(entryRecord('9-0', fields)).toMatchObject({ truncated: true });
+    expect(servedRecord(['9-0', fields])).toEqual({ id: '9-0', line: 's1:buy', file: 'a.log', session: 's1', event: 'buy', truncated: true });
+    expect(servedRecord(['9-1', ['id', 'E', 'file', 'a.log', 'gap', 'truncated', 'gap_bytes', '7']])).toEqual({
+      id: '9-1', file: 'a.log', gap: { reason: 'truncated', bytes: 7 },
+    });
   });
 
   it('reads the entries of a read reply in RESP3 (a map) and RESP2 (pairs)', () => {
