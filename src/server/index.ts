@@ -102,7 +102,7 @@ async function open(options: ServerOptions): Promise<Opened> {
   let discovery: Discovery | undefined;
   let merged: MergedSource | undefined;
   try {
-    discovery = await Discovery.start(opts.files, channels, opts);
+    discovery = await Discovery.start(opts.files, channels, { ...opts, exclude: opts.stateDir ?? defaultStateRoot() });
     merged = merge(opts, channels);
     await merged?.ready();
   } catch (err) {

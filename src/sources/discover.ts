@@ -24,6 +24,11 @@ export interface DiscoverOptions {
   quietMs?: number;
   /** The safety re-scan of the globs' directories (default: every ten polls). */
   rescanMs?: number;
+  /**
+   * A directory whose files no glob follows: the state directory, whose index grows with every
+   * line it indexes, so following it would feed the index its own segments for ever.
+   */
+  exclude?: string;
 }
 
 interface Followed {
@@ -94,6 +99,11 @@ export class Discovery {
     for (const glob of this.#globs) glob.close();
   }
 
+  #excluded(file: string): boolean {
+    const dir = this.#options.exclude;
+    return dir !== undefined && file.startsWith(path.resolve(dir) + path.sep);
+  }
+
   async #watch(pattern: string): Promise<void> {
     let found = 0;
     const glob = new GlobWatch(pattern, {
@@ -130,7 +140,7 @@ export class Discovery {
       this.#leaving.delete(file);
       return;
     }
-    if (this.#closed || (live && this.#isRotatedCopy(file))) return;
+    if (this.#closed || (live && (this.#isRotatedCopy(file) || this.#excluded(file)))) return;
     const followed: Followed = { name, live };
     this.#files.set(file, followed);
     this.#dirSet(file).add(path.basename(file));

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
+import { getText } from '../helpers/clients.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 describe('a state directory that cannot be made', () => {
@@ -15,5 +16,28 @@ describe('a state directory that cannot be made', () => {
     const xdg = await runCli(['serve', '-p', '0', 'a.log', 'b.log'], { cwd: dir, env: { EVLOG_STATE_DIR: '', XDG_STATE_HOME: '/proc/evlog-xdg' } });
     expect(xdg.code).toBe(1);
     expect(xdg.stderr).toMatch(/^evlog: cannot use the state directory \/proc\/evlog-xdg\/evlog: [^\n]*\n$/);
+  });
+});
+
+describe('a glob that matches the state directory', () => {
+  it('follows the logs, never the index in the state directory (which would feed itself)', async () => {
+    const dir = await tmpDir();
+    for (const n of ['a.log', 'b.log']) await appendFile(path.join(dir, n), 'first\n');
+    const serve = async (): Promise<{ files: () => Promise<string[]>; stop: () => Promise<unknown> }> => {
+      const run = spawnCli(['serve', '-p', '0', '--state-dir', 'st', '**'], { cwd: dir, env: { EVLOG_STATE_DIR: '' } });
+      const [, url] = await waitForMatch(run.stderr, /^evlog: serving .+ on (http:\/\/127\.0\.0\.1:\d+)$/m);
+      return {
+        files: async () => (JSON.parse((await getText(`${url}/files`)).body) as { file: string }[]).map((f) => f.file).sort(),
+        stop: () => (run.child.kill('SIGTERM'), run.exited),
+      };
+    };
+    let server = await serve();
+    expect(await server.files()).toEqual(['a.log', 'b.log']);
+    await server.stop();
+    // Started again, the glob's first scan finds the index the first run wrote under st/.
+    expect(existsSync(path.join(dir, 'st'))).toBe(true);
+    server = await serve();
+    expect(await server.files()).toEqual(['a.log', 'b.log']);
+    await server.stop();
   });
 });
