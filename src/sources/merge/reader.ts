@@ -10,7 +10,7 @@
  */
 import type { Channels } from '../channels.js';
 import type { LineBatch, Source, SourceReader, Start } from '../source.js';
-import { consumed, countLines, split } from './batches.js';
+import { consumed, countLines, passOver, split } from './batches.js';
 import { decodeMergedId, encodeMergedId, idPrefix } from './id.js';
 import type { Entry, MergeLog } from './log.js';
 import { entryStart } from './span.js';
@@ -168,9 +168,9 @@ export class MergedReader implements SourceReader {
       }
       if (batch.gap) return { ...batch, gap: { ...batch.gap, file: name } };
       if (slot.skip > 0) {
-        const [over, rest] = split(batch, slot.skip);
-        slot.skip = Math.max(0, slot.skip - consumed(over));
-        slot.rest = rest;
+        const over = passOver(batch, slot.skip);
+        [slot.rest, slot.skip] = [over.rest, over.skip];
+        this.#bytes -= over.back;
         continue;
       }
       const [part, rest] = split(batch, e.bytes - this.#bytes);
