@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
+import { BIN, runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
 import { getText } from '../helpers/clients.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -40,4 +41,22 @@ describe('a glob that matches the state directory', () => {
     expect(await server.files()).toEqual(['a.log', 'b.log']);
     await server.stop();
   });
+});
+
+describe('more files than descriptors', () => {
+  it('follows them all with ulimit -n 256 and 2,500 files, without a warning per file', async () => {
+    const dir = await tmpDir();
+    for (let i = 0; i < 2500; i++) await appendFile(path.join(dir, `f${i}.log`), `old:${i}\n`);
+    const run = spawn('sh', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${BIN}" serve -p 0 --state-dir st '*.log'`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    run.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    try {
+      const [, url] = await waitForMatch(() => stderr, /^evlog: serving .+ on (http:\/\/127\.0\.0\.1:\d+)$/m, 60_000);
+      const files = JSON.parse((await getText(`${url}/files`)).body) as unknown[];
+      expect(files).toHaveLength(2500);
+      expect(stderr.split('\n').filter((l) => /EMFILE|too many open files|cannot follow/.test(l)).length).toBeLessThanOrEqual(1);
+    } finally {
+      run.kill('SIGKILL');
+    }
+  }, 120_000);
 });
