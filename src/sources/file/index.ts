@@ -39,6 +39,11 @@ export class FileSource implements Source {
     return new FileReader(reader, this.#readers);
   }
 
+  /** Resolves at the file's next change (an append, a rotation, a truncation). */
+  changed(): Promise<void> {
+    return this.follower.changed();
+  }
+
   /** Bytes the slowest reader is behind the end of the file (0 with no reader). */
   get lag(): number {
     let max = 0;
@@ -116,6 +121,10 @@ class FileReader implements SourceReader {
 
   get lag(): number {
     return this.#reader.lag;
+  }
+
+  get atRest(): boolean {
+    return this.#reader.atRest;
   }
 
   next(): Promise<LineBatch | undefined> {
