@@ -17,7 +17,10 @@ export interface Source {
   commit: Commit;
 }
 
-type Hooks = Pick<ConnectOptions, 'onStatus' | 'onGap'>;
+type Hooks = Pick<ConnectOptions, 'onStatus' | 'onGap'> & {
+  /** How many more events are wanted (`-n`): a group member reads no more than that. */
+  remaining?: () => number;
+};
 
 /** Opens the source; a Redis that cannot be reached fails here (exit 1), before anything is read. */
 export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Promise<Source> {
@@ -55,6 +58,7 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
       from: opts.from,
       claimIdleMs: opts.claimIdleMs,
       commit,
+      remaining: hooks.remaining,
     });
     return { stream, commit };
   } catch (err) {
