@@ -8,6 +8,7 @@ import type { RecordSource } from '../client/source.js';
 import { isRedisResumePoint } from '../redis/entry.js';
 import { RedisGroupReader } from '../redis/group-reader.js';
 import { RedisStreamReader } from '../redis/stream-reader.js';
+import { channelSelector } from '../sources/channels.js';
 import { CheckpointCommit, type Commit } from './commit.js';
 import { GroupCommit } from './group-commit.js';
 import { isRedisUrl, type ResolvedListenOptions } from './options.js';
@@ -40,10 +41,12 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
     return { stream, commit };
   }
   const key = opts.stream!;
+  // Entries carry the file they came from: -f selects among them as a server selects its channels.
+  const files = opts.file.length > 0 ? channelSelector(opts.file) : undefined;
   if (opts.group === undefined) {
     const commit = await CheckpointCommit.open(opts.checkpoint, isRedisResumePoint);
     const stream = await RedisStreamReader.open({
-      url, key, reconnect, log, onGap: hooks.onGap,
+      url, key, reconnect, log, files, onGap: hooks.onGap,
       from: commit.saved ?? opts.from,
       tail: commit.saved === undefined ? opts.tail : undefined,
     });
@@ -52,7 +55,7 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
   const commit = await GroupCommit.open({ url, key, group: opts.group, maxDeliveries: opts.maxDeliveries, log });
   try {
     const stream = await RedisGroupReader.open({
-      url, key, reconnect, log, onGap: hooks.onGap,
+      url, key, reconnect, log, files, onGap: hooks.onGap,
       group: opts.group,
       consumer: opts.consumer!,
       from: opts.from,

@@ -178,8 +178,14 @@ export class RedisGroupReader extends RedisSource {
         this.#g.commit.ack(id);
         continue;
       }
+      const record = entryRecord(id, fields);
+      if (this.#g.files && !this.#g.files(record.file ?? '')) {
+        // Another file's event (-f): left out and acknowledged, as a line -m leaves out is.
+        this.#g.commit.ack(id);
+        continue;
+      }
       this.#g.commit.deliver(id, deliveries(id));
-      records.push(entryRecord(id, fields));
+      records.push(record);
     }
     return records;
   }

@@ -53,7 +53,8 @@ export class RedisStreamReader extends RedisSource {
       const gaps: GapRecord[] = [];
       if (await trimmedAfter((args) => this.call(args), key, after, entries[0]![0])) gaps.push(this.#gap(after, 'trimmed'));
       after = entries[entries.length - 1]![0];
-      const records = entryRecords(entries, (gap) => gaps.push(gap));
+      const { files } = this.opts;
+      const records = entryRecords(entries, (gap) => gaps.push(gap)).filter((r) => !files || files(r.file ?? ''));
       for (const gap of gaps) await this.opts.onGap?.(gap);
       if (records.length > 0) yield records;
     }
@@ -79,6 +80,8 @@ export class RedisStreamReader extends RedisSource {
     // Newest first: the first is where reading goes on (an empty stream: from its start).
     const after = newest[0]?.[0] ?? '0-0';
     // A gap among the last n entries is history: it says nothing about what comes next.
-    return { after, tail: this.#tail ? entryRecords(newest.reverse(), () => undefined) : [] };
+    const { files } = this.opts;
+    const tail = this.#tail ? entryRecords(newest.reverse(), () => undefined).filter((r) => !files || files(r.file ?? '')) : [];
+    return { after, tail };
   }
 }
