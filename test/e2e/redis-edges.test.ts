@@ -15,6 +15,22 @@ describe.skipIf(!haveRedis)('Redis keys of the wrong type', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^evlog: Redis at redis:\/\/127\.0\.0\.1:\d+: XGROUP strkey: WRONGTYPE [^\n]*\n$/);
   });
+
+  it('serve redis:// --stream on a key that is no stream exits 1 at start', async () => {
+    const redis = await startRedis();
+    await (await redisClient(redis.url)).set('strkey', 'x');
+    const r = await runCli(['serve', redis.url, '--stream', 'strkey', '-p', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`evlog: Redis at ${redis.url}: strkey is a string, not a stream\n`);
+  });
+});
+
+describe('a Redis URL in an error is shown as given', () => {
+  it("--redis redis:// names no host: 'redis://'", async () => {
+    const r = await runInProcess(['serve', 'x.log', '--redis', 'redis://']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("evlog: --redis: 'redis://' names no host\n");
+  });
 });
 
 describe('listen redis:// flags that mean nothing there are usage errors', () => {
