@@ -24,11 +24,12 @@ function filesIn(n) {
 
 /**
  * `evlog serve 'logs/*.log'` (a glob, so one file and 10,000 are the same kind of server: a
- * merged stream), timed from spawn to listening.
+ * merged stream), timed from spawn to listening. `plain`: the one file served by its path, with no
+ * merged stream (the baseline of what the merged stream adds).
  */
-async function serve(files) {
+async function serve(files, plain = false) {
   const started = performance.now();
-  const server = await startServe(path.join(files.logs, '*.log'), ['--state-dir', files.state]);
+  const server = plain ? await startServe(path.join(files.logs, 'app-0.log')) : await startServe(path.join(files.logs, '*.log'), ['--state-dir', files.state]);
   return { ...server, startMs: performance.now() - started };
 }
 
@@ -112,9 +113,9 @@ function stream(url, rec) {
   });
 }
 
-async function spreadRun(n, rate, seconds) {
+async function spreadRun(n, rate, seconds, plain) {
   const files = filesIn(n);
-  const server = await serve(files);
+  const server = await serve(files, plain);
   try {
     const total = Math.round(rate * seconds);
     const rec = receiver(total);
@@ -133,16 +134,20 @@ async function spreadRun(n, rate, seconds) {
   }
 }
 
+/**
+ * One file served alone (the baseline), the same file as a glob's one match (a merged stream) and
+ * `n` files, each run of the three in turn so that they share the machine's load.
+ */
 export async function spreadFiles({ runs = 3, n = 1000, rate = 1000, seconds = 10 } = {}) {
-  const results = [];
-  for (const files of [1, n]) {
-    const all = [];
-    for (let i = 0; i < runs; i++) all.push(await spreadRun(files, rate, seconds));
-    const med = (k) => median(all.map((r) => r[k]));
-    results.push({ scenario: 'files-spread', files, rate, seconds, p50: med('p50'), p99: med('p99'), max: med('max'), cpuMicrosPerLine: med('cpuMicrosPerLine'), fds: med('fds'), exact: all.every((r) => r.exact) });
-  }
+  const kinds = [{ files: 1, plain: true }, { files: 1, plain: false }, { files: n, plain: false }];
+  const all = kinds.map(() => []);
+  for (let i = 0; i < runs; i++) for (const [k, { files, plain }] of kinds.entries()) all[k].push(await spreadRun(files, rate, seconds, plain));
+  const results = kinds.map(({ files, plain }, k) => {
+    const med = (key) => median(all[k].map((r) => r[key]));
+    return { scenario: 'files-spread', files, merged: !plain, rate, seconds, p50: med('p50'), p99: med('p99'), max: med('max'), cpuMicrosPerLine: med('cpuMicrosPerLine'), fds: med('fds'), exact: all[k].every((r) => r.exact) };
+  });
   const base = results[0];
-  for (const r of results) Object.assign(r, { p99Ratio: r.p99 / base.p99, cpuRatio: r.cpuMicrosPerLine / base.cpuMicrosPerLine });
+  for (const r of results) Object.assign(r, { p50Ratio: r.p50 / base.p50, p99Ratio: r.p99 / base.p99, cpuRatio: r.cpuMicrosPerLine / base.cpuMicrosPerLine });
   return results;
 }
 

@@ -106,17 +106,21 @@ export function makeListenCommand(): Command {
     .option('--claim-idle <ms>', "take over the group's events pending this long", parsePositiveInt, LISTEN_DEFAULTS.claimIdleMs)
     .option('--max-deliveries <n>', 'at this delivery, an event whose callback still fails is dead-lettered and acknowledged', parsePositiveInt, LISTEN_DEFAULTS.maxDeliveries)
     .addHelpText('after', examples)
-    .action(async (url: string, flags: ListenFlags) => {
+    .action(async (url: string, flags: ListenFlags, command: Command) => {
       // Loaded on demand so `evlog --help` does not pay for ws.
       const { listen } = await import('../listen/index.js');
       const shutdown = shutdownSignal();
+      // Only flags given count: the group's defaults without --group, or EVLOG_TOKEN set for other uses, are no mistake.
+      const given = <T>(name: string, value: T, from = ['cli']): T | undefined => (from.includes(command.getOptionValueSource(name) ?? '') ? value : undefined);
       try {
         await listen({
           url,
           ...flags,
+          token: given('token', flags.token, /^rediss?:\/\//i.test(url) ? ['cli'] : ['cli', 'env']),
           retryDelayMs: flags.retryDelay,
           callbackTimeoutMs: flags.callbackTimeout,
-          claimIdleMs: flags.claimIdle,
+          claimIdleMs: given('claimIdle', flags.claimIdle),
+          maxDeliveries: given('maxDeliveries', flags.maxDeliveries),
           signal: shutdown.signal,
         });
       } finally {

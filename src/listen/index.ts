@@ -43,6 +43,7 @@ export async function listen(options: ListenOptions = {}): Promise<ListenResult>
   try {
     source = await openSource(opts, {
       onStatus: statusLogger(log),
+      remaining: () => opts.count - result.matched,
       // Never a line for the callback or for stdout; with --json the record itself is printed too.
       onGap: async (gap) => {
         log(`gap in ${gap.file ?? 'the file'}: ${gap.gap.reason}`);

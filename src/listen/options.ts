@@ -90,8 +90,10 @@ export function isRedisUrl(url: string): boolean {
 function checkRedisSource(o: ListenOptions & { url: string }): void {
   checkRedisUrl(o.url, 'url');
   if (o.stream === undefined || o.stream === '') throw new UsageError('EVLOG_ERR_OPTION', `--stream <key> is needed to read ${redactRedisUrl(o.url)}`);
+  if (o.token !== undefined) throw new UsageError('EVLOG_ERR_OPTION', `--token is for evlog servers: give a Redis password in the URL (redis://user:password@host:port)`);
   if (o.group === undefined) {
-    if (o.consumer !== undefined) throw new UsageError('EVLOG_ERR_OPTION', '--consumer needs --group');
+    const groupOnly = o.consumer !== undefined ? 'consumer' : o.claimIdleMs !== undefined ? 'claim-idle' : o.maxDeliveries !== undefined ? 'max-deliveries' : undefined;
+    if (groupOnly !== undefined) throw new UsageError('EVLOG_ERR_OPTION', `--${groupOnly} needs --group`);
     return;
   }
   if (o.group === '' || o.consumer === '') throw new UsageError('EVLOG_ERR_OPTION', `--${o.group === '' ? 'group' : 'consumer'} needs a name`);
@@ -114,7 +116,8 @@ export function resolveListenOptions(options: ListenOptions): ResolvedListenOpti
   checkInt('claimIdleMs', merged.claimIdleMs, 1);
   checkInt('maxDeliveries', merged.maxDeliveries, 1);
   const redis = isRedisUrl(merged.url);
-  if (redis) checkRedisSource(merged);
+  // Checked on what was given: the defaults are always there.
+  if (redis) checkRedisSource({ ...given(options), url: merged.url });
   else if (merged.stream !== undefined || merged.group !== undefined) {
     throw new UsageError('EVLOG_ERR_OPTION', `--${merged.stream !== undefined ? 'stream' : 'group'} reads a Redis stream: give a redis:// URL`);
   }

@@ -8,6 +8,7 @@ import type { RecordSource } from '../client/source.js';
 import { isRedisResumePoint } from '../redis/entry.js';
 import { RedisGroupReader } from '../redis/group-reader.js';
 import { RedisStreamReader } from '../redis/stream-reader.js';
+import { channelSelector } from '../sources/channels.js';
 import { CheckpointCommit, type Commit } from './commit.js';
 import { GroupCommit } from './group-commit.js';
 import { isRedisUrl, type ResolvedListenOptions } from './options.js';
@@ -17,7 +18,10 @@ export interface Source {
   commit: Commit;
 }
 
-type Hooks = Pick<ConnectOptions, 'onStatus' | 'onGap'>;
+type Hooks = Pick<ConnectOptions, 'onStatus' | 'onGap'> & {
+  /** How many more events are wanted (`-n`): a group member reads no more than that. */
+  remaining?: () => number;
+};
 
 /** Opens the source; a Redis that cannot be reached fails here (exit 1), before anything is read. */
 export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Promise<Source> {
@@ -37,10 +41,12 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
     return { stream, commit };
   }
   const key = opts.stream!;
+  // Entries carry the file they came from: -f selects among them as a server selects its channels.
+  const files = opts.file.length > 0 ? channelSelector(opts.file) : undefined;
   if (opts.group === undefined) {
     const commit = await CheckpointCommit.open(opts.checkpoint, isRedisResumePoint);
     const stream = await RedisStreamReader.open({
-      url, key, reconnect, log, onGap: hooks.onGap,
+      url, key, reconnect, log, files, onGap: hooks.onGap,
       from: commit.saved ?? opts.from,
       tail: commit.saved === undefined ? opts.tail : undefined,
     });
@@ -49,12 +55,13 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
   const commit = await GroupCommit.open({ url, key, group: opts.group, maxDeliveries: opts.maxDeliveries, log });
   try {
     const stream = await RedisGroupReader.open({
-      url, key, reconnect, log, onGap: hooks.onGap,
+      url, key, reconnect, log, files, onGap: hooks.onGap,
       group: opts.group,
       consumer: opts.consumer!,
       from: opts.from,
       claimIdleMs: opts.claimIdleMs,
       commit,
+      remaining: hooks.remaining,
     });
     return { stream, commit };
   } catch (err) {

@@ -12,7 +12,9 @@ export type RedisClient = RedisClientType;
 export function redactRedisUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
+    // As given, unless there is a password to hide (rewriting it would show 'redis://' as 'redis:/').
+    if (!u.password) return url;
+    u.password = '***';
     return u.toString().replace(/\/$/, '');
   } catch {
     return url;

@@ -1,9 +1,9 @@
 /**
  * How a batch read from a file becomes stream entries: one per line (or one for a gap), each
- * carrying the evlog id of the position just after it. That id is what makes the mirror exact: the
- * stream's last entry says how far the file was mirrored, so a restart resumes right after it
- * (mirror.ts). An entry travels as one string, its fields and values joined by `\n` (which no
- * line, id, session, event or gap reason holds), and append.lua turns each back into an `XADD`.
+ * carrying the evlog id of the position just after it: the last one of a call is the position the
+ * mirror stores (append.ts), so a restart resumes right after it. An entry travels as one string,
+ * its fields and values joined by `\n` (which no line, id, session, event or gap reason holds), and
+ * the append script turns each back into an `XADD`.
  */
 import { parseEventLine } from '../wire/record.js';
 import type { LineBatch } from '../sources/batch.js';

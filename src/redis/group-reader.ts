@@ -10,6 +10,8 @@ import { RuntimeError } from '../errors.js';
 import type { StreamRecord } from '../wire/types.js';
 import { entryGap, entryRecord, readEntries, type RawEntry, type ReadReply } from './entry.js';
 import { RedisSource, type RedisSourceOptions } from './source.js';
+import { compareIds } from '../sources/redis/entry.js';
+import { fullId } from './trim.js';
 
 export interface GroupReaderOptions extends RedisSourceOptions {
   group: string;
@@ -19,6 +21,8 @@ export interface GroupReaderOptions extends RedisSourceOptions {
   claimIdleMs: number;
   commit: GroupCommit;
   blockMs?: number;
+  /** How many more events the listener wants (`-n`): it never reads more, which would leave them pending under its name. */
+  remaining?: () => number;
 }
 
 type ClaimReply = [next: string, entries: (RawEntry | null)[], deleted?: string[]];
@@ -33,6 +37,7 @@ export class RedisGroupReader extends RedisSource {
   readonly #g: GroupReaderOptions;
   readonly #claimEveryMs: number;
   #claimCursor = '0-0';
+  #startGap: string | undefined;
 
   private constructor(opts: GroupReaderOptions) {
     super(opts);
@@ -44,12 +49,19 @@ export class RedisGroupReader extends RedisSource {
   /** Connected, and the group there (created when missing): failures say so before anything reads. */
   static async open(opts: GroupReaderOptions): Promise<RedisGroupReader> {
     const reader = new RedisGroupReader(opts);
-    await reader.connect('evlog-listen');
-    await reader.#createGroup();
+    try {
+      await reader.connect('evlog-listen');
+      await reader.#createGroup();
+    } catch (err) {
+      // An open connection would keep the process waiting after the error was said.
+      reader.close();
+      throw err;
+    }
     return reader;
   }
 
   async *batches(): AsyncGenerator<StreamRecord[]> {
+    if (this.#startGap) this.opts.log?.(this.#startGap);
     // Own pending first, oldest first: a restarted listener finishes what it held.
     for (let after = '0'; ;) {
       const entries = await this.#read(after);
@@ -82,18 +94,33 @@ export class RedisGroupReader extends RedisSource {
 
   async #createGroup(): Promise<void> {
     const { key, group, from } = this.#g;
-    const start = from === 'start' ? '0' : from ?? '$';
+    // An id beyond the end (another stream's) would start a group that waits for ever: say so, start at the start.
+    const beyond = from !== undefined && from !== 'start' && (await this.#beyondEnd(from));
+    const start = beyond || from === 'start' ? '0' : from ?? '$';
     try {
       await this.call(['XGROUP', 'CREATE', key, group, start, 'MKSTREAM']);
     } catch (err) {
       if (replyCode(err) !== 'BUSYGROUP') throw err;
+      return;
     }
+    // Said once reading begins (the listener is not ready for it yet); no entry has that id to acknowledge.
+    if (beyond) this.#startGap = `gap in ${key}: id beyond the end of the stream`;
+  }
+
+  async #beyondEnd(id: string): Promise<boolean> {
+    const last = await this.call<RawEntry[]>(['XREVRANGE', this.#g.key, '+', '-', 'COUNT', '1']);
+    return last !== undefined && compareIds(fullId(id), last[0]?.[0] ?? '0-0') > 0;
+  }
+
+  #count(): number {
+    const wanted = this.#g.remaining?.() ?? Number.POSITIVE_INFINITY;
+    return Math.max(1, Math.min(this.batchSize, wanted));
   }
 
   /** Reads after `after` (`>`: new entries). */
   async #read(after: string, blockMs?: number): Promise<RawEntry[] | undefined> {
     const { key, group, consumer } = this.#g;
-    const args = ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(this.batchSize)];
+    const args = ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(this.#count())];
     const block = blockMs === undefined ? undefined : Math.max(1, Math.round(blockMs));
     if (block !== undefined) args.push('BLOCK', String(block));
     args.push('STREAMS', key, after);
@@ -123,7 +150,7 @@ export class RedisGroupReader extends RedisSource {
   /** One step through the group's pending list: entries idle too long become this listener's. */
   async #claim(): Promise<StreamRecord[] | undefined> {
     const { key, group, consumer, claimIdleMs, commit } = this.#g;
-    const reply = await this.#regrouping(() => this.call<ClaimReply>(['XAUTOCLAIM', key, group, consumer, String(claimIdleMs), this.#claimCursor, 'COUNT', String(this.batchSize)]));
+    const reply = await this.#regrouping(() => this.call<ClaimReply>(['XAUTOCLAIM', key, group, consumer, String(claimIdleMs), this.#claimCursor, 'COUNT', String(this.#count())]));
     if (reply === undefined) return undefined;
     if (reply === null) return [];
     this.#claimCursor = reply[0];
@@ -151,8 +178,14 @@ export class RedisGroupReader extends RedisSource {
         this.#g.commit.ack(id);
         continue;
       }
+      const record = entryRecord(id, fields);
+      if (this.#g.files && !this.#g.files(record.file ?? '')) {
+        // Another file's event (-f): left out and acknowledged, as a line -m leaves out is.
+        this.#g.commit.ack(id);
+        continue;
+      }
       this.#g.commit.deliver(id, deliveries(id));
-      records.push(entryRecord(id, fields));
+      records.push(record);
     }
     return records;
   }

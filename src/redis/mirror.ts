@@ -1,16 +1,17 @@
 /**
  * The mirror (`serve FILE... --redis URL`): every line of every channel appended to its stream,
  * exactly once. Every entry carries the evlog id of the position after its line, and lines are
- * appended in order in atomic calls (append.ts), so the stream's last entry always says exactly how
- * far the file was mirrored; on start and after any failure that position is read back from the
- * stream itself, never from memory. The file is the
- * buffer: while Redis is away the reader is simply not asked for more, so nothing queues up here.
+ * appended in order in atomic calls that also store that position beside the stream and refuse to
+ * append unless the stored position is the one the mirror continued from (append.ts). On start and
+ * after any failure the position is read back from Redis, never from memory; when another mirror
+ * appended meanwhile, this one resumes after what that one wrote. The file is the buffer: while
+ * Redis is away the reader is simply not asked for more, so nothing queues up here.
  */
 import type { Channel, Channels } from '../sources/channels.js';
-import type { MetricFamily, SourceReader, Start } from '../sources/source.js';
+import type { MetricFamily, SourceReader } from '../sources/source.js';
 import { sleep } from '../sleep.js';
 import { describeSystemError } from '../errors.js';
-import { appendEntries } from './append.js';
+import { appendEntries, PositionMoved, readPosition } from './append.js';
 import { batchEntries } from './entries.js';
 import type { RedisClient } from './client.js';
 
@@ -22,15 +23,6 @@ export interface MirrorOptions {
   onWarning: (message: string) => void;
   /** Ceiling of the wait between two attempts after a failure (ms). */
   maxBackoffMs?: number;
-}
-
-/** The evlog id the stream at `key` was mirrored up to: its last entry's `id` field. */
-export async function mirroredUpTo(client: RedisClient, key: string): Promise<string | undefined> {
-  const reply = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as [string, string[]][];
-  const fields = reply[0]?.[1];
-  if (!fields) return undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'id') return fields[i + 1];
-  return undefined;
 }
 
 class ChannelMirror {
@@ -68,13 +60,19 @@ class ChannelMirror {
     let failing = false;
     while (!this.#stop.signal.aborted) {
       try {
-        const reader = this.#channel.source.open(await this.#start(), { maxLineBytes: this.#opts.maxLineBytes });
+        let position = await readPosition(this.#client, this.#key);
+        if (position !== undefined && !this.#channel.source.isId(position)) {
+          // Not a position in any file: starting over would put the whole file in the stream again.
+          this.#opts.onWarning(`not mirroring ${this.#channel.name}: ${this.#key} holds a position that is no evlog id of a file ('${position}'); use another --redis-prefix`);
+          return;
+        }
+        const reader = this.#channel.source.open(position === undefined ? { kind: 'start' } : { kind: 'after', id: position }, { maxLineBytes: this.#opts.maxLineBytes });
         this.#reader = reader;
         if (this.#stop.signal.aborted) reader.close();
         for (let batch = await reader.next(); batch; batch = await reader.next()) {
           const entries = batchEntries(batch, this.#opts.maxLineBytes);
           batch.release();
-          await appendEntries(this.#client, this.#key, this.#channel.name, this.#opts.maxlen, entries);
+          position = await appendEntries(this.#client, this.#key, this.#channel.name, this.#opts.maxlen, position, entries);
           this.#stats.lines += batch.gap ? 0 : entries.length;
           if (failing) this.#opts.onWarning(`mirroring ${this.#channel.name} to Redis again`);
           failing = false;
@@ -84,6 +82,8 @@ class ChannelMirror {
       } catch (err) {
         this.#reader?.close();
         if (this.#stop.signal.aborted) return;
+        // Another mirror of this key appended first: carry on after what it wrote.
+        if (err instanceof PositionMoved) continue;
         this.#stats.errors++;
         if (!failing) this.#opts.onWarning(`mirror of ${this.#channel.name} to Redis paused: ${describeSystemError(err as Error)}; retrying`);
         failing = true;
@@ -91,12 +91,6 @@ class ChannelMirror {
         backoff = Math.min(maxBackoff, backoff * 2);
       }
     }
-  }
-
-  /** Right after what the stream holds; a stream with no position of this file: the file's start. */
-  async #start(): Promise<Start> {
-    const id = await mirroredUpTo(this.#client, this.#key);
-    return id !== undefined && this.#channel.source.isId(id) ? { kind: 'after', id } : { kind: 'start' };
   }
 }
 

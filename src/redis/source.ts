@@ -21,6 +21,8 @@ export interface RedisSourceOptions {
   /** Entries per read. */
   batchSize?: number;
   log?: (line: string) => void;
+  /** Only entries whose `file` field this selects (`-f`); all when absent. */
+  files?: (name: string) => boolean;
   /** A gap entry the mirror wrote (a stretch of its file it could not deliver): never a record. */
   onGap?: (gap: GapRecord) => void | Promise<void>;
 }

@@ -1,11 +1,14 @@
 /**
  * `listen redis://… --stream KEY`: the stream's entries in order with XREAD BLOCK, a batch per
  * read, always after a concrete entry id (never `$`), so a lost connection resumes exactly after
- * the last entry received.
+ * the last entry received. Entries trimmed away before they were read, and a start id beyond the
+ * stream's end, are said as gaps (as a server's stream says them), never skipped silently.
  */
 import type { GapRecord, StreamRecord } from '../wire/types.js';
 import { entryRecords, readEntries, type RawEntry, type ReadReply } from './entry.js';
 import { RedisSource, type RedisSourceOptions } from './source.js';
+import { compareIds } from '../sources/redis/entry.js';
+import { fullId, trimmedAfter } from './trim.js';
 
 export interface StreamReaderOptions extends RedisSourceOptions {
   /** An entry id to start after, or `start`; default: only entries added from now on. */
@@ -47,22 +50,38 @@ export class RedisStreamReader extends RedisSource {
       if (reply === undefined) return;
       const entries = readEntries(reply, key);
       if (entries.length === 0) continue;
-      after = entries[entries.length - 1]![0];
       const gaps: GapRecord[] = [];
-      const records = entryRecords(entries, (gap) => gaps.push(gap));
+      if (await trimmedAfter((args) => this.call(args), key, after, entries[0]![0])) gaps.push(this.#gap(after, 'trimmed'));
+      after = entries[entries.length - 1]![0];
+      const { files } = this.opts;
+      const records = entryRecords(entries, (gap) => gaps.push(gap)).filter((r) => !files || files(r.file ?? ''));
       for (const gap of gaps) await this.opts.onGap?.(gap);
       if (records.length > 0) yield records;
     }
   }
 
+  #gap(after: string, reason: string): GapRecord {
+    return { id: after, file: this.opts.key, gap: { reason, bytes: null } };
+  }
+
   /** The id to read after, and with --tail the last n entries to begin with. */
   async #start(): Promise<{ after: string; tail: StreamRecord[] } | undefined> {
-    if (this.#from !== undefined) return { after: this.#from === 'start' ? '0-0' : this.#from, tail: [] };
+    if (this.#from === 'start') return { after: '0-0', tail: [] };
+    if (this.#from !== undefined) {
+      const last = await this.call<RawEntry[]>(['XREVRANGE', this.opts.key, '+', '-', 'COUNT', '1']);
+      if (last === undefined) return undefined;
+      if (compareIds(fullId(this.#from), last[0]?.[0] ?? '0-0') <= 0) return { after: this.#from, tail: [] };
+      // Another stream's id (or one from before the stream was deleted): waiting for it would wait for ever.
+      await this.opts.onGap?.(this.#gap(this.#from, 'id beyond the end of the stream'));
+      return { after: '0-0', tail: [] };
+    }
     const newest = await this.call<RawEntry[]>(['XREVRANGE', this.opts.key, '+', '-', 'COUNT', String(Math.max(1, this.#tail ?? 0))]);
     if (newest === undefined) return undefined;
     // Newest first: the first is where reading goes on (an empty stream: from its start).
     const after = newest[0]?.[0] ?? '0-0';
     // A gap among the last n entries is history: it says nothing about what comes next.
-    return { after, tail: this.#tail ? entryRecords(newest.reverse(), () => undefined) : [] };
+    const { files } = this.opts;
+    const tail = this.#tail ? entryRecords(newest.reverse(), () => undefined).filter((r) => !files || files(r.file ?? '')) : [];
+    return { after, tail };
   }
 }

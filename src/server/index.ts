@@ -102,8 +102,9 @@ async function open(options: ServerOptions): Promise<Opened> {
   let discovery: Discovery | undefined;
   let merged: MergedSource | undefined;
   try {
-    discovery = await Discovery.start(opts.files, channels, { ...opts, exclude: opts.stateDir ?? defaultStateRoot() });
+    // Before the files are found: each is indexed as it is added, while its descriptor is still open.
     merged = merge(opts, channels);
+    discovery = await Discovery.start(opts.files, channels, { ...opts, exclude: opts.stateDir ?? defaultStateRoot() });
     await merged?.ready();
   } catch (err) {
     redis?.destroy();

@@ -15,6 +15,7 @@ import { QUIET_MS } from './file/drain.js';
 import { FileSource } from './file/index.js';
 import { isRotatedName } from './file/siblings.js';
 import { GlobWatch, isGlob } from './glob-watch.js';
+import { Limit } from './open-limit.js';
 
 export interface DiscoverOptions {
   /** The followers' safety poll; the globs' safety re-scan runs ten times less often. */
@@ -39,6 +40,8 @@ interface Followed {
 }
 
 const RESCANS_PER_POLL = 10;
+/** Files opened at once (see open-limit.ts): enough to keep the disk busy. */
+const OPENING_AT_ONCE = 32;
 
 export class Discovery {
   /** Directories read so far, at start, for new directories and at re-scans (never per append). */
@@ -56,6 +59,7 @@ export class Discovery {
   readonly #failed = new Set<string>();
   /** Channels are added in the order files were found, however long each takes to open. */
   #added: Promise<void> = Promise.resolve();
+  readonly #opening = new Limit(OPENING_AT_ONCE);
   #rescan: NodeJS.Timeout | undefined;
   #leaveCheck: NodeJS.Timeout | undefined;
   #closed = false;
@@ -152,7 +156,7 @@ export class Discovery {
     const followed: Followed = { name, live };
     this.#files.set(file, followed);
     this.#dirSet(file).add(path.basename(file));
-    const opening = FileSource.open(name, { pollMs: this.#options.pollMs, onWarning: this.#options.onWarning });
+    const opening = this.#opening.run(() => FileSource.open(name, { pollMs: this.#options.pollMs, onWarning: this.#options.onWarning }));
     // Opened at once, added in turn below: a failure is handled there, perhaps after it happened.
     opening.catch(() => undefined);
     const added = this.#added.then(async () => {

@@ -24,6 +24,11 @@ export interface SourceReader {
   resumeId(): Promise<string | undefined>;
   /** How far behind the head of its source this reader is (bytes for a file). */
   readonly lag: number;
+  /**
+   * Whether next() would only wait for the source to change, and a reader opened after this one's
+   * resumeId() would be where it is: it may then be closed until `Source.changed` (see merge/head.ts).
+   */
+  readonly atRest?: boolean;
   close(): void;
 }
 
@@ -44,6 +49,8 @@ export interface Source {
   isId(id: string): boolean;
   /** A reader from `start`; an `after` id must have passed `isId`. */
   open(start: Start, options: { maxLineBytes: number }): SourceReader;
+  /** Resolves at the source's next change, for a reader closed at rest (see SourceReader.atRest). */
+  changed?(): Promise<void>;
   /** What `/healthz` says about the source to a holder of the token. */
   health(): Record<string, unknown>;
   metrics(): MetricFamily[];

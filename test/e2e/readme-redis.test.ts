@@ -2,17 +2,13 @@
  * The README's "Beyond one host" commands, run as written against a real redis-server, with only
  * the ports changed to free ones (Redis's, and the servers' so that no default port is taken).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BIN } from '../helpers/cli.js';
 import { closedPort } from '../helpers/ports.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
 import { redisClient } from '../helpers/redis-stream.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { examples, runShell, shellDir } from '../helpers/readme.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const background = new Set<ChildProcess>();
 
 afterEach(async () => {
@@ -21,20 +17,11 @@ afterEach(async () => {
   background.clear();
 });
 
-async function commands(): Promise<string[]> {
-  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Beyond one host'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
-  return block.split('\n').map((line) => line.replace(/\s+#\s.*$/, '').trim()).filter(Boolean);
-}
-
 describe.skipIf(!haveRedis)("the README's Redis commands work as written", () => {
   it('mirrors a file and serves the stream from a second server', async () => {
     const redis = await startRedis();
-    const dir = await tmpDir();
-    await writeFile(path.join(dir, 'evlog'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-    await chmod(path.join(dir, 'evlog'), 0o755);
-    const env = { ...process.env, PATH: `${dir}:${process.env['PATH']}` };
+    const shell = await shellDir();
+    const { dir, env } = shell;
     const [first, second] = [await closedPort(), await closedPort()];
     const localize = (command: string): string =>
       command
@@ -44,7 +31,7 @@ describe.skipIf(!haveRedis)("the README's Redis commands work as written", () =>
         .replaceAll('8002', String(second));
     const client = await redisClient(redis.url);
     const outputs: string[] = [];
-    for (const command of await commands()) {
+    for (const command of await examples('## Beyond one host')) {
       const runnable = localize(command);
       if (runnable.endsWith('&')) {
         const child = spawn('bash', ['-c', runnable.slice(0, -1)], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
@@ -56,7 +43,7 @@ describe.skipIf(!haveRedis)("the README's Redis commands work as written", () =>
         continue;
       }
       // No pipefail: curl ends with 23 when `head` has what it wanted and closes the pipe.
-      const result = spawnSync('bash', ['-c', runnable], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
+      const result = runShell(runnable, shell, false);
       expect(result.stderr, runnable).toBe('');
       expect(result.status, runnable).toBe(0);
       outputs.push(result.stdout);

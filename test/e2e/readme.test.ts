@@ -1,19 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { chmod, readFile, symlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
-import { tmpDir } from '../helpers/tmp.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-/** The commands of the first `sh` block after `heading`, comments dropped. */
-async function examples(heading: string): Promise<string[]> {
-  const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf(heading));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
-  return block.split('\n').map((line) => line.replace(/\s+#\s.*$/, '').trim()).filter(Boolean);
-}
+import { runCli, spawnCli, waitForMatch } from '../helpers/cli.js';
+import { examples, runShell, shellDir } from '../helpers/readme.js';
 
 describe('the README\'s listen examples work as written', async () => {
   const commands = await examples('## `evlog listen [url]`');
@@ -25,11 +14,8 @@ describe('the README\'s listen examples work as written', async () => {
   });
 
   it.each(commands)('%s', async (command) => {
-    const dir = await tmpDir();
-    // `evlog` on the PATH, as after `npm install -g`, and the examples where a clone has them.
-    await writeFile(path.join(dir, 'evlog'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-    await chmod(path.join(dir, 'evlog'), 0o755);
-    await symlink(path.join(ROOT, 'examples'), path.join(dir, 'examples'));
+    const shell = await shellDir();
+    const { dir } = shell;
     const file = path.join(dir, 'event.log');
     const events = ['-e', 'impression,click,buy,healthcheck'];
     expect((await runCli(['generate', '-n', '200', '-r', '0', ...events, file])).code).toBe(0);
@@ -41,12 +27,7 @@ describe('the README\'s listen examples work as written', async () => {
       const runnable = command.includes('127.0.0.1:8001')
         ? command.replaceAll('127.0.0.1:8001', hostPort!)
         : command.replace('evlog listen', `evlog listen http://${hostPort}`);
-      const result = spawnSync('bash', ['-o', 'pipefail', '-c', runnable], {
-        cwd: dir,
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const result = runShell(runnable, shell);
       expect(result.stderr, runnable).toBe('');
       expect(result.status, runnable).toBe(0);
       if (command.includes(' -c ')) {
@@ -65,9 +46,8 @@ describe('the README\'s examples of several files work as written', async () => 
   const commands = await examples('Several files (a server of');
 
   it.each(commands)('%s', async (command) => {
-    const dir = await tmpDir();
-    await writeFile(path.join(dir, 'evlog'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-    await chmod(path.join(dir, 'evlog'), 0o755);
+    const shell = await shellDir();
+    const { dir } = shell;
     const env = { EVLOG_STATE_DIR: path.join(dir, 'state') };
     const server = spawnCli(['serve', '-p', '0', 'event.log', 'api.log'], { cwd: dir, env });
     const [, hostPort] = await waitForMatch(server.stderr, /on http:\/\/(127\.0\.0\.1:\d+)/);
@@ -77,12 +57,7 @@ describe('the README\'s examples of several files work as written', async () => 
     ];
     try {
       const runnable = command.replace('evlog listen', `evlog listen http://${hostPort}`);
-      const result = spawnSync('bash', ['-o', 'pipefail', '-c', runnable], {
-        cwd: dir,
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const result = runShell(runnable, shell);
       expect(result.stderr, runnable).toBe('');
       expect(result.status, runnable).toBe(0);
       const lines = result.stdout.trimEnd().split('\n');

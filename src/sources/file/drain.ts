@@ -4,9 +4,11 @@
  * the rename) keeps appending to it. Nothing watches that inode any more, so its size is looked at
  * every few milliseconds until it has been quiet for a while (Fluent Bit's `Rotate_Wait` is 5 s),
  * while the new file already streams. A bounded number are drained at once, so descriptors stay
- * bounded however fast the file rotates. The one given up is the one quiet longest, not the oldest:
- * an app that never got its reopen signal writes to the oldest file through every rotation, while
- * the files `create` made after it stay empty.
+ * bounded however fast the file rotates. The one given up is one that has not grown since it was
+ * renamed, quiet longest first, and only when all have grown the one quiet longest; never simply the
+ * oldest: an app that never got its reopen signal writes to the oldest file through every rotation,
+ * while the files `create` made after it stay empty. (Quiet alone is not enough: a writer starved
+ * for a moment on a loaded machine looks quieter than an empty file renamed a moment ago.)
  */
 import type { Generation } from './generation.js';
 
@@ -16,6 +18,8 @@ const LOOK_MS = 5;
 
 export class Drain {
   #gens: Generation[] = [];
+  /** Generations that grew after they were renamed: a writer still holds them. */
+  readonly #grown = new WeakSet<Generation>();
   #timer: NodeJS.Timeout | undefined;
   readonly #onChange: () => void;
   readonly #quietMs: number;
@@ -35,7 +39,8 @@ export class Drain {
     for (const held of this.#gens) this.#grew(held);
     this.#gens.push(gen);
     while (this.#gens.length > MAX_DRAINING) {
-      const quietest = this.#gens.reduce((a, b) => (b.lastGrowth < a.lastGrowth ? b : a));
+      const idle = this.#gens.filter((g) => !this.#grown.has(g));
+      const quietest = (idle.length > 0 ? idle : this.#gens).reduce((a, b) => (b.lastGrowth < a.lastGrowth ? b : a));
       this.#gens.splice(this.#gens.indexOf(quietest), 1);
       this.#finish(quietest);
     }
@@ -77,6 +82,7 @@ export class Drain {
     if (size <= gen.size) return false;
     gen.size = size;
     gen.lastGrowth = performance.now();
+    this.#grown.add(gen);
     return true;
   }
 

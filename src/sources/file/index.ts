@@ -1,5 +1,5 @@
 /** A followed file as a source: the follower is shared, each subscriber gets its own reader. */
-import type { MetricFamily, Source, SourceReader, Start } from '../source.js';
+import type { LineBatch, MetricFamily, Source, SourceReader, Start } from '../source.js';
 import { decodeCursor } from './cursor.js';
 import { Follower } from './follower.js';
 import { LineReader, type StartAt } from './reader.js';
@@ -36,18 +36,12 @@ export class FileSource implements Source {
   open(start: Start, options: { maxLineBytes: number }): SourceReader {
     const reader = new LineReader(this.follower, toStartAt(start), options);
     this.#readers.add(reader);
-    const readers = this.#readers;
-    return {
-      next: () => reader.next(),
-      resumeId: () => reader.resumeId(),
-      get lag() {
-        return reader.lag;
-      },
-      close: () => {
-        readers.delete(reader);
-        reader.close();
-      },
-    };
+    return new FileReader(reader, this.#readers);
+  }
+
+  /** Resolves at the file's next change (an append, a rotation, a truncation). */
+  changed(): Promise<void> {
+    return this.follower.changed();
   }
 
   /** Bytes the slowest reader is behind the end of the file (0 with no reader). */
@@ -109,4 +103,40 @@ function toStartAt(start: Start): StartAt {
   // isId let the id in; anything else is a caller's bug, not a client's.
   if (!cursor) throw new TypeError(`not an id of this file: ${start.id}`);
   return { kind: 'after', cursor };
+}
+
+/**
+ * A subscriber's reader as the server sees it. A class, not an object literal with a getter: a
+ * server of 10,000 files holds one per file for its merged stream, and a literal with a getter
+ * takes several times the memory.
+ */
+class FileReader implements SourceReader {
+  readonly #reader: LineReader;
+  readonly #readers: Set<LineReader>;
+
+  constructor(reader: LineReader, readers: Set<LineReader>) {
+    this.#reader = reader;
+    this.#readers = readers;
+  }
+
+  get lag(): number {
+    return this.#reader.lag;
+  }
+
+  get atRest(): boolean {
+    return this.#reader.atRest;
+  }
+
+  next(): Promise<LineBatch | undefined> {
+    return this.#reader.next();
+  }
+
+  resumeId(): Promise<string | undefined> {
+    return this.#reader.resumeId();
+  }
+
+  close(): void {
+    this.#readers.delete(this.#reader);
+    this.#reader.close();
+  }
 }

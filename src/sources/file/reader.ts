@@ -53,6 +53,17 @@ export class LineReader {
     return this.#begun;
   }
 
+  /**
+   * At the end of the one file it reads, the one at the path, with nothing held or to report: its
+   * next() would only wait for the file to change. A reader opened after its resume id then is
+   * where this one is (see merge/head.ts, which closes such readers to hold less memory).
+   */
+  get atRest(): boolean {
+    if (!this.#begun || this.#closed || this.#gaps.length > 0 || this.#tracks.length !== 1) return false;
+    const t = this.#tracks[0]!;
+    return t.gen === this.#follower.current && t.gen.next === undefined && t.epoch === t.gen.epoch && t.offset >= t.gen.size && t.held === undefined && !t.wantWholeLine;
+  }
+
   /** Bytes between this reader and the head of the files it reads. */
   get lag(): number {
     let lag = 0;

@@ -3,6 +3,7 @@
  * entries and their ids the entry ids, so every server in front of the same stream gives the same
  * records under the same ids, and a client resumes on any of them.
  */
+import { RuntimeError } from '../../errors.js';
 import { openRedis, redactRedisUrl, type RedisClient } from '../../redis/client.js';
 import type { MetricFamily, Source, SourceReader, Start } from '../source.js';
 import { isEntryId } from './entry.js';
@@ -27,6 +28,11 @@ export class RedisSource implements Source {
   static async open(url: string, key: string, onWarning: (message: string) => void): Promise<RedisSource> {
     const client = await openRedis(url, { name: 'evlog-serve', onError: onWarning });
     try {
+      // Any other type would answer every read with an error: serving nothing for ever says nothing.
+      const type = await client.sendCommand<string>(['TYPE', key]);
+      if (type !== 'stream' && type !== 'none') {
+        throw new RuntimeError('EVLOG_ERR_REDIS', `Redis at ${redactRedisUrl(url)}: ${key} is a ${type}, not a stream`);
+      }
       return new RedisSource(url, key, client, await openRedis(url, { name: 'evlog-serve-head' }));
     } catch (err) {
       client.destroy();

@@ -1,7 +1,9 @@
 /**
  * One subscriber's cursor into a Redis stream: the entry id it has delivered up to. It reads with
  * `XRANGE (after + COUNT n` only when asked (a slow client costs Redis nothing), and waits on the
- * head's signal at the end of the stream.
+ * head's signal at the end of the stream. Entries trimmed away before this client read them are
+ * said with a gap record, not skipped silently: each read starts at the entry delivered last, in
+ * the same command, so its absence shows the trim without a round trip more.
  */
 import type { LineBatch, SourceReader, Start } from '../source.js';
 import type { SourceRecord } from '../batch.js';
@@ -29,6 +31,8 @@ export class RedisReader implements SourceReader {
   #after = '0-0';
   /** A gap to report before anything else (a resume point that is no longer in the stream). */
   #gap: SourceRecord | undefined;
+  /** `#after` is an entry this reader delivered (not a start point): reads include it, to see it is still there. */
+  #delivered = false;
   #closed = false;
   #wake: (() => void) | undefined;
   readonly lag = 0;
@@ -56,8 +60,13 @@ export class RedisReader implements SourceReader {
       const entries = await this.#read();
       if (this.#closed) return undefined;
       if (entries.length > 0) {
+        const records = entries.map(entryRecord);
+        // The entry read last is read again with what follows: gone means trimmed away meanwhile.
+        if (this.#delivered && entries[0]![0] === this.#after) records.shift();
+        else if (this.#delivered) records.unshift({ id: this.#after, file: this.#ctx.key, gap: { reason: 'trimmed', bytes: null } });
         this.#after = entries[entries.length - 1]![0];
-        return batchOf(this.#ctx.key, entries.map(entryRecord));
+        this.#delivered = true;
+        if (records.length > 0) return batchOf(this.#ctx.key, records);
       }
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -71,11 +80,13 @@ export class RedisReader implements SourceReader {
    * on its own): the stream still holds what comes next, so the client just lags.
    */
   async #read(): Promise<RawEntry[]> {
+    const { key, client, head } = this.#ctx;
+    const from = this.#delivered ? this.#after : `(${this.#after}`;
     for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
       try {
-        return (await this.#ctx.client.sendCommand(['XRANGE', this.#ctx.key, `(${this.#after}`, '+', 'COUNT', String(READ_COUNT)])) as RawEntry[];
+        return (await client.sendCommand(['XRANGE', key, from, '+', 'COUNT', String(READ_COUNT + 1)])) as RawEntry[];
       } catch {
-        if (this.#closed || this.#ctx.head.closed) return [];
+        if (this.#closed || head.closed) return [];
         await sleep(wait);
         if (this.#closed) return [];
       }
@@ -94,7 +105,7 @@ export class RedisReader implements SourceReader {
     else if (start.kind === 'tail') {
       const newest = (await client.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', String(start.lines + 1)])) as RawEntry[];
       this.#after = newest.length === start.lines + 1 ? newest[start.lines]![0] : '0-0';
-    } else if (start.kind === 'after') {
+    } else if (start.kind === 'after' && start.id !== '0-0') {
       this.#after = start.id;
       await this.#checkResume(start.id);
     }
