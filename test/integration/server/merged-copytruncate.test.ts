@@ -1,4 +1,4 @@
-import { appendFile, copyFile, readFile, truncate } from 'node:fs/promises';
+import { appendFile, copyFile, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStream, type HttpStream } from '../../helpers/clients.js';
@@ -56,6 +56,9 @@ describe('a merged stream while one of three files is copy-truncated under a wri
       await appendFile(b, numbered(others, 50, 'b'));
       await appendFile(c, numbered(others, 50, 'c'));
       others += 50;
+      // Big enough that the writer cannot grow it back past this size before the server looks
+      // (a truncation the follower never sees is no copy-truncate to test here).
+      await expect.poll(async () => (await stat(rot)).size, { timeout: 20_000 }).toBeGreaterThan(256 * 1024);
       const before = follower.truncations;
       await copyFile(rot, `${rot}.${r}`);
       await truncate(rot, 0);
