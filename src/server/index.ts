@@ -104,7 +104,7 @@ async function open(options: ServerOptions): Promise<Opened> {
   try {
     // Before the files are found: each is indexed as it is added, while its descriptor is still open.
     merged = merge(opts, channels);
-    discovery = await Discovery.start(opts.files, channels, opts);
+    discovery = await Discovery.start(opts.files, channels, { ...opts, exclude: opts.stateDir ?? defaultStateRoot() });
     await merged?.ready();
   } catch (err) {
     redis?.destroy();

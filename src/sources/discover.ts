@@ -9,7 +9,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { describeSystemError } from '../errors.js';
+import { describeSystemError, isErrnoException } from '../errors.js';
 import type { Channels } from './channels.js';
 import { QUIET_MS } from './file/drain.js';
 import { FileSource } from './file/index.js';
@@ -25,6 +25,11 @@ export interface DiscoverOptions {
   quietMs?: number;
   /** The safety re-scan of the globs' directories (default: every ten polls). */
   rescanMs?: number;
+  /**
+   * A directory whose files no glob follows: the state directory, whose index grows with every
+   * line it indexes, so following it would feed the index its own segments for ever.
+   */
+  exclude?: string;
 }
 
 interface Followed {
@@ -58,6 +63,10 @@ export class Discovery {
   #rescan: NodeJS.Timeout | undefined;
   #leaveCheck: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Files that could not be opened for want of descriptors (see #wait). */
+  readonly #waiting = new Map<string, { name: string; live: boolean }>();
+  #retryTimer: NodeJS.Timeout | undefined;
+  #saidWaiting = false;
 
   private constructor(channels: Channels, options: DiscoverOptions) {
     this.#channels = channels;
@@ -78,6 +87,9 @@ export class Discovery {
         else await discovery.#follow(arg, false, true);
       }
       await discovery.#added;
+      // Out of descriptors while thousands opened at once: one at a time now, each file's idle
+      // descriptor closed before the next (idle-files.ts), so what they hold is indexed at start.
+      await discovery.#retry();
     } catch (err) {
       discovery.close();
       throw err;
@@ -95,7 +107,13 @@ export class Discovery {
     this.#closed = true;
     clearInterval(this.#rescan);
     clearInterval(this.#leaveCheck);
+    clearTimeout(this.#retryTimer);
     for (const glob of this.#globs) glob.close();
+  }
+
+  #excluded(file: string): boolean {
+    const dir = this.#options.exclude;
+    return dir !== undefined && file.startsWith(path.resolve(dir) + path.sep);
   }
 
   async #watch(pattern: string): Promise<void> {
@@ -134,7 +152,7 @@ export class Discovery {
       this.#leaving.delete(file);
       return;
     }
-    if (this.#closed || (live && this.#isRotatedCopy(file))) return;
+    if (this.#closed || (live && (this.#isRotatedCopy(file) || this.#excluded(file)))) return;
     const followed: Followed = { name, live };
     this.#files.set(file, followed);
     this.#dirSet(file).add(path.basename(file));
@@ -147,6 +165,7 @@ export class Discovery {
         source = await opening;
       } catch (err) {
         this.#forget(file);
+        if (outOfDescriptors(err)) return this.#wait(file, name, live);
         if (strict) throw err;
         if (!this.#failed.has(file)) this.#options.onWarning(`cannot follow ${name}: ${describeSystemError(err)}`);
         this.#failed.add(file);
@@ -160,6 +179,30 @@ export class Discovery {
     // A failure is the caller's (strict) or was warned about; the chain goes on either way.
     this.#added = added.catch(() => undefined);
     await added;
+  }
+
+  /** A file that could not be opened for want of descriptors: followed as soon as one frees up. */
+  #wait(file: string, name: string, live: boolean): void {
+    this.#waiting.set(file, { name, live });
+    this.#retryTimer ??= setTimeout(() => void this.#retry(), this.#options.pollMs).unref();
+  }
+
+  /** Follows the waiting files one at a time; says once how many still wait when that fails again. */
+  async #retry(): Promise<void> {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const [i, [file, { name, live }]] of waiting.entries()) {
+      if (this.#closed) return;
+      await this.#follow(name, live, false);
+      if (this.#waiting.has(file)) {
+        for (const [f, w] of waiting.slice(i + 1)) this.#waiting.set(f, w);
+        break;
+      }
+    }
+    if (this.#waiting.size > 0 && !this.#saidWaiting) this.#options.onWarning(`too many open files: ${this.#waiting.size} files wait to be followed until descriptors free up (raise ulimit -n)`);
+    this.#saidWaiting = this.#waiting.size > 0;
   }
 
   /** Whether a file is a rotated copy of one followed in its directory (by the names' prefixes). */
@@ -212,6 +255,12 @@ export class Discovery {
     names?.delete(path.basename(file));
     if (names?.size === 0) this.#byDir.delete(path.dirname(file));
   }
+}
+
+/** EMFILE or ENFILE, also as the cause of the error that says which file. */
+function outOfDescriptors(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) if (isErrnoException(e, 'EMFILE') || isErrnoException(e, 'ENFILE')) return true;
+  return false;
 }
 
 function exists(file: string): boolean {

@@ -27,3 +27,17 @@ export function split(batch: LineBatch, n: number): [LineBatch, LineBatch | unde
     { ...batch, base: batch.base + cut, buf: batch.buf.subarray(cut), memo: undefined, release: noop },
   ];
 }
+
+/**
+ * Passes over the first `skip` bytes of a batch, rounded down to a line start: an id made by hand
+ * may point inside a line, and resuming at that line's start keeps the ids that follow the ones
+ * the server gives. What is left to deliver, the bytes still to pass over, and how far before
+ * `skip` the line starts.
+ */
+export function passOver(batch: LineBatch, skip: number): { rest: LineBatch | undefined; skip: number; back: number } {
+  const [over, rest] = split(batch, skip);
+  const n = consumed(over);
+  if (n > skip) return { rest: batch, skip: 0, back: skip };
+  if (rest) return { rest, skip: 0, back: skip - n };
+  return { rest: undefined, skip: skip - n, back: 0 };
+}

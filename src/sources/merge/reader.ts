@@ -10,9 +10,10 @@
  */
 import type { Channels } from '../channels.js';
 import type { LineBatch, Source, SourceReader, Start } from '../source.js';
-import { consumed, countLines, split } from './batches.js';
+import { consumed, countLines, passOver, split } from './batches.js';
 import { decodeMergedId, encodeMergedId, idPrefix } from './id.js';
 import type { Entry, MergeLog } from './log.js';
+import { entryStart } from './span.js';
 
 const MAX_OPEN = 32;
 const EMPTY = Buffer.alloc(0);
@@ -37,6 +38,10 @@ export class MergedReader implements SourceReader {
   /** Lines of the first entry to pass over (`tail=n` starting part-way into an entry). */
   #skipLines = 0;
   #gap: string | undefined;
+  /** Channels whose last delivery was a gap: a second one before any line says nothing new. */
+  readonly #gapped = new Set<number>();
+  /** The entry read again from its own start after its reader met a gap (see next()). */
+  #retried = -1;
   #closed = false;
   #wake: (() => void) | undefined;
 
@@ -132,12 +137,18 @@ export class MergedReader implements SourceReader {
         continue;
       }
       if (batch.gap) {
-        // The file no longer holds the entry's lines (truncated, rotated away and deleted): the
-        // reader said so and went on to the oldest data present, which later entries hold.
-        const gap = this.#gapBatch(batch.gap.reason, name, batch.gap.bytes);
-        this.#done();
-        return gap;
+        // The reader went on to the oldest data present, which may hold this entry's lines or be
+        // past them: read the entry again from its own start (span.ts); a second gap there says
+        // they are gone, and the next entry opens its reader afresh.
+        this.#slots.get(e.channel)?.reader.close();
+        this.#slots.delete(e.channel);
+        if (this.#retried === this.#entry) this.#done();
+        else this.#retried = this.#entry;
+        if (this.#gapped.has(e.channel)) continue;
+        this.#gapped.add(e.channel);
+        return this.#gapBatch(batch.gap.reason, name, batch.gap.bytes);
       }
+      this.#gapped.delete(e.channel);
       const out = this.#deliver(batch, name);
       if (out) return out;
     }
@@ -157,9 +168,9 @@ export class MergedReader implements SourceReader {
       }
       if (batch.gap) return { ...batch, gap: { ...batch.gap, file: name } };
       if (slot.skip > 0) {
-        const [over, rest] = split(batch, slot.skip);
-        slot.skip = Math.max(0, slot.skip - consumed(over));
-        slot.rest = rest;
+        const over = passOver(batch, slot.skip);
+        [slot.rest, slot.skip] = [over.rest, over.skip];
+        this.#bytes -= over.back;
         continue;
       }
       const [part, rest] = split(batch, e.bytes - this.#bytes);
@@ -182,7 +193,7 @@ export class MergedReader implements SourceReader {
       old.reader.close();
       this.#slots.delete(oldest);
     }
-    const start: Start = e.start === 'start' ? { kind: 'start' } : { kind: 'after', id: e.start };
+    const start = entryStart(e);
     if (start.kind === 'after' && !source.isId(start.id)) return undefined;
     const reader = source.open(start, { maxLineBytes: this.#maxLineBytes });
     slot = { reader, skip: this.#bytes };

@@ -6,7 +6,7 @@
  * and two different servers never share one.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { describeSystemError, isErrnoException, RuntimeError } from '../../errors.js';
@@ -24,13 +24,27 @@ export function serverStateDir(root: string, args: readonly string[], cwd = proc
   const key = createHash('sha256').update(JSON.stringify({ cwd: path.resolve(cwd), args })).digest('hex').slice(0, 16);
   const dir = path.join(path.resolve(root), key);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
     // For a person looking in the directory: which server this is.
     writeFileSync(path.join(dir, 'server.json'), `${JSON.stringify({ cwd: path.resolve(cwd), args }, null, 1)}\n`);
   } catch (err) {
     throw new RuntimeError('EVLOG_ERR_STATE', `cannot use the state directory ${root}: ${describeSystemError(err)}`, { cause: err });
   }
   return dir;
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir loops for ever (at full CPU, deaf to
+ * signals) where a parent cannot hold directories, /proc for one; this fails there at once.
+ */
+function makeDirs(dir: string): void {
+  const parent = path.dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirs(parent);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if (!isErrnoException(err, 'EEXIST')) throw err;
+  }
 }
 
 /**
