@@ -7,7 +7,12 @@ import type { Start } from '../sources/source.js';
 import type { Encoding } from './encode.js';
 import { compileLinear, UnsafePattern } from './safe-regex.js';
 
-export class BadRequest extends Error {}
+/** A query the server refuses (400): its reason is one line, whatever bytes the client's values held. */
+export class BadRequest extends Error {
+  constructor(reason: string) {
+    super(reason.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  }
+}
 
 export interface StreamQuery<E extends Encoding = Encoding> {
   encoding: E;

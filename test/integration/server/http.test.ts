@@ -200,6 +200,9 @@ describe('GET /stream', () => {
     ['from=garbage', /from/],
     ['match=a&invert=yes', /invert: expected 1 or 0/],
     ['format=ndjson&batch=1', /batch: only with format=sse/],
+    // What a client sent is shown, never a line break or a NUL it slipped in.
+    ['format=x%0Abad%0D%00', /^bad request: format: expected text, ndjson or sse, got 'x\\x0abad\\x0d\\x00'\n$/],
+    ['file=a%0Ab.log', /file: 'a\\x0ab\.log' is not a file this server follows/],
   ])('answers a bad query (%s) with 400 and one line', async (query, reason) => {
     const server = await startServer({ file: await logFile() });
     const { status, body } = await getText(`${server.url}/stream?${query}`);
