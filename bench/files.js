@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { percentiles } from './latency.js';
-import { cpuSeconds, median, memory, startServe } from './lib.js';
+import { cpuSeconds, lineChunks, median, memory, startServe } from './lib.js';
 
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 const SETTLE_MS = 5000;
@@ -75,7 +75,7 @@ export async function idleFiles({ runs = 3, n = 10_000 } = {}) {
 function receiver(total) {
   const seen = new Uint8Array(total);
   const latencies = [];
-  let carry = '';
+  const lines = lineChunks();
   let received = 0;
   let wrong = 0;
   return {
@@ -84,10 +84,7 @@ function receiver(total) {
     get exact() { return wrong === 0 && received === total; },
     chunk(data) {
       const now = process.hrtime.bigint();
-      const text = carry + data;
-      const end = text.lastIndexOf('\n') + 1;
-      carry = text.slice(end);
-      for (const line of text.slice(0, end).split('\n')) {
+      for (const line of lines(data)) {
         if (!line) continue;
         const [ts, seqText] = line.split(' ');
         const seq = Number(seqText);

@@ -63,4 +63,15 @@ export function stopChild(child) {
   return done;
 }
 
+/** The complete lines of text arriving in chunks; an unfinished last line waits for the next chunk. */
+export function lineChunks() {
+  let carry = '';
+  return (data) => {
+    const text = carry + data;
+    const end = text.lastIndexOf('\n') + 1;
+    carry = text.slice(end);
+    return end === 0 ? [] : text.slice(0, end - 1).split('\n');
+  };
+}
+
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

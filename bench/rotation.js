@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { percentiles } from './latency.js';
-import { startServe, stopChild } from './lib.js';
+import { lineChunks, startServe, stopChild } from './lib.js';
 
 const AROUND_NS = 10_000_000n;
 
@@ -19,14 +19,11 @@ function receiver(total) {
   let duplicates = 0;
   let foreign = 0;
   let received = 0;
-  let carry = '';
+  const lines = lineChunks();
   return {
     chunk(data) {
       const now = process.hrtime.bigint();
-      const text = carry + data;
-      const end = text.lastIndexOf('\n') + 1;
-      carry = text.slice(end);
-      for (const line of text.slice(0, end).split('\n')) {
+      for (const line of lines(data)) {
         if (line === '') continue;
         const m = /^(\d+) (\d+)$/.exec(line);
         const seq = m ? Number(m[2]) : -1;
