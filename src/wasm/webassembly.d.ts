@@ -12,4 +12,8 @@ declare namespace WebAssembly {
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;
   }
+  class Global {
+    /** Ours are all i32. */
+    readonly value: number;
+  }
 }
