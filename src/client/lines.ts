@@ -39,17 +39,17 @@ export class LineBatches extends Transform {
       this.#keep(chunk);
       return done();
     }
-    let lines: Buffer;
-    if (this.#carried === 0) {
-      lines = chunk.subarray(0, last + 1);
-    } else {
-      // The carry buffer is kept for the next line: what is handed on is a copy.
-      this.#keep(chunk.subarray(0, last + 1));
-      lines = Buffer.from(this.#carry.subarray(0, this.#carried));
+    let from = 0;
+    if (this.#carried !== 0) {
+      // The line begun in earlier chunks is handed on alone, a copy (the carry buffer is kept for
+      // the next such line); the chunk's other lines are handed on as they came, not copied.
+      this.#keep(chunk.subarray(0, first + 1));
+      this.push(Buffer.from(this.#carry.subarray(0, this.#carried)));
       this.#carried = 0;
+      from = first + 1;
     }
+    if (from < last + 1) this.push(chunk.subarray(from, last + 1));
     if (last + 1 < chunk.length) this.#keep(chunk.subarray(last + 1));
-    this.push(lines);
     done();
   }
 
