@@ -5,14 +5,15 @@
 ;; an escape, a control byte, a record cut short) stops the reading there and the caller parses
 ;; that record with JSON.parse, the definition. The input must be valid UTF-8 (the caller checks).
 ;;
-;; Memory: [0, 256) what each byte after a backslash stands for, [256, 512) hex digit values, the
-;; input from `input` on, then the output; every region is followed by 16 bytes of slack, as a
-;; 16-byte load or store may reach that far past its end.
+;; Memory: [0, 256) what each byte after a backslash stands for, [256, 512) hex digit values,
+;; [512, 2560) for each 8-bit mask the indices of the bytes it does not mark, the input from
+;; `input` on, then the output; every region is followed by 16 bytes of slack, as a 16-byte load
+;; or store may reach that far past its end.
 (module
   (memory (export "memory") 1)
 
   ;; Where the caller copies the input.
-  (global (export "input") i32 (i32.const 1024))
+  (global (export "input") i32 (i32.const 4096))
   ;; Set by `read`: lines written, the end of the output, the start of the last line written, and
   ;; the last record's id as [idStart, idEnd) in the input.
   (global $lines (export "lines") (mut i32) (i32.const 0))
@@ -37,6 +38,24 @@
   (data (i32.const 0x141) "\1a\1b\1c\1d\1e\1f")
   (data (i32.const 0x161) "\1a\1b\1c\1d\1e\1f")
 
+  ;; For each mask of 8 bits at 512 + 8 * mask: the indices (0 to 7) of the bytes whose bit is
+  ;; clear, in order: a shuffle by them drops the marked bytes.
+  (func $tables
+    (local $mask i32) (local $j i32) (local $at i32)
+    (loop $masks
+      (local.set $at (i32.add (i32.const 512) (i32.shl (local.get $mask) (i32.const 3))))
+      (local.set $j (i32.const 0))
+      (loop $bytes
+        (if (i32.eqz (i32.and (i32.shr_u (local.get $mask) (local.get $j)) (i32.const 1)))
+          (then
+            (i32.store8 (local.get $at) (local.get $j))
+            (local.set $at (i32.add (local.get $at) (i32.const 1)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $bytes (i32.lt_u (local.get $j) (i32.const 8))))
+      (local.set $mask (i32.add (local.get $mask) (i32.const 1)))
+      (br_if $masks (i32.lt_u (local.get $mask) (i32.const 256)))))
+  (start $tables)
+
   ;; Whether the `len` bytes at `at` (all before `end`) are the first `len` bytes of `word`.
   (func $match (param $at i32) (param $end i32) (param $word v128) (param $len i32) (result i32)
     (local $all i32)
@@ -50,19 +69,40 @@
   ;; end in $written; returns the index of its closing quote, or 0 when the string is not one this
   ;; module reads (cut by `end`, a control byte, an invalid or surrogate escape).
   (func $string (param $i i32) (param $end i32) (param $o i32) (result i32)
-    (local $v v128) (local $m i32) (local $t i32) (local $b i32) (local $c i32)
+    (local $v v128) (local $m i32) (local $t i32) (local $b i32) (local $c i32) (local $q i32) (local $bs i32) (local $ctl i32)
     (loop $block
-      ;; The next 16 bytes are copied whatever they hold (the output has slack); the mask has a bit
-      ;; for each quote, backslash or control byte, and for each byte past the end, so that a string
-      ;; that is not closed before the end stops on a bit like any other.
       (local.set $v (v128.load (local.get $i)))
+      (local.set $q (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))))
+      (local.set $bs (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c)))))
+      (local.set $ctl (i8x16.bitmask (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20)))))
+      ;; Sixteen bytes before the end whose only escapes are `\"`, each whole in the block (a JSON
+      ;; line's quotes): no control byte, and the quotes exactly the bytes after the backslashes.
+      ;; They are copied without their backslashes, eight at a time, each half gathered by a
+      ;; shuffle from the table of the bytes each 8-bit mask of backslashes keeps.
+      (if (i32.and
+            (i32.ge_u (i32.sub (local.get $end) (local.get $i)) (i32.const 16))
+            (i32.eqz (i32.or (local.get $ctl) (i32.xor (local.get $q) (i32.shl (local.get $bs) (i32.const 1))))))
+        (then
+          (if (i32.eqz (local.get $bs))
+            (then (v128.store (local.get $o) (local.get $v)))
+            (else
+              (local.set $m (i32.and (local.get $bs) (i32.const 0xff)))
+              (v128.store64_lane 0 (local.get $o)
+                (i8x16.swizzle (local.get $v) (v128.load64_zero offset=512 (i32.shl (local.get $m) (i32.const 3)))))
+              (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $m))))
+              (local.set $m (i32.shr_u (local.get $bs) (i32.const 8)))
+              (v128.store64_lane 0 (local.get $o)
+                (i8x16.swizzle (local.get $v)
+                  (i8x16.add (v128.load64_zero offset=512 (i32.shl (local.get $m) (i32.const 3))) (i8x16.splat (i32.const 8)))))
+              (local.set $o (i32.sub (local.get $o) (i32.add (i32.popcnt (local.get $m)) (i32.const 8))))))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $block)))
+      ;; Otherwise the bytes are copied whatever they hold (the output has slack), up to the first
+      ;; quote, backslash or control byte, or byte past the end (a bit for each in the mask, so that
+      ;; a string that is not closed before the end stops on a bit like any other).
       (v128.store (local.get $o) (local.get $v))
-      (local.set $m (i8x16.bitmask
-        (v128.or
-          (v128.or
-            (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
-            (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
-          (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20))))))
+      (local.set $m (i32.or (i32.or (local.get $q) (local.get $bs)) (local.get $ctl)))
       (if (i32.lt_u (i32.sub (local.get $end) (local.get $i)) (i32.const 16))
         (then (local.set $m (i32.or (local.get $m)
           (i32.shl (i32.const -1) (i32.sub (local.get $end) (local.get $i)))))))
