@@ -13,7 +13,6 @@ declare namespace WebAssembly {
     grow(pages: number): number;
   }
   class Global {
-    /** Ours are all i32. */
     readonly value: number;
   }
 }
