@@ -170,6 +170,17 @@ describe('unescaping record lines 16 bytes at a time', () => {
     expect(text === expectedLines(records)).toBe(true);
   });
 
+  it('leaves nothing behind of a chunk it failed on: the lines read before the refused record come once, after the reconnect', async () => {
+    const good = Buffer.from(`${record('k0', 'first', 0)}\n${record('k1', 'second \\"2\\"', 2)}\n`);
+    const broken = Buffer.concat([good, Buffer.from('{"id":"k2","line":"cut\n')]);
+    const sink = new LineSink();
+    const failed = await print(broken, Infinity, undefined, sink);
+    expect(failed.error).toBeDefined();
+    expect(failed.text).toBe('');
+    // The reconnect asks for what follows the last id told, and the same records come again.
+    expect(await print(good, Infinity, undefined, sink)).toEqual({ text: printedAs('first\nsecond "2"'), count: 2, lastIds: ['k1'] });
+  });
+
   it('reads a chunk on after another stream grew the memory in the middle of it', async () => {
     const gap = '{"id":"g","gap":{"reason":"rotated","bytes":null}}';
     const small = Buffer.from([record('a0', 'one \\"1\\"', 2), gap, record('a1', 'two \\u00e9', 0), record('a2', 'three', 4)].join('\n'));
