@@ -31,9 +31,14 @@ export async function jsonLines({ runs = 3, total = 200_000, formats = ['ndjson'
   // The listener, one run at a time of each build, interleaved like the rows above.
   const listeners = process.env.BENCH_BASELINE_BIN ? [[BIN, ''], [process.env.BENCH_BASELINE_BIN, ', baseline build']] : [[BIN, '']];
   const rates = {};
+  const cpu = {};
   for (let r = 0; r < runs; r++) {
-    for (const [bin, label] of listeners) (rates[label] ??= []).push((await listener({ runs: 1, kind: 'winston', bin, callback: false }))[0].eventsPerSec);
+    for (const [bin, label] of listeners) {
+      const [run] = await listener({ runs: 1, kind: 'winston', bin, callback: false });
+      (rates[label] ??= []).push(run.eventsPerSec);
+      (cpu[label] ??= []).push(run.cpuMicrosPerLine);
+    }
   }
-  for (const [, label] of listeners) results.push({ scenario: 'listen', mode: `stdout, winston JSON lines${label}`, lines: 1_000_000, eventsPerSec: median(rates[label]) });
+  for (const [, label] of listeners) results.push({ scenario: 'listen', mode: `stdout, winston JSON lines${label}`, lines: 1_000_000, eventsPerSec: median(rates[label]), cpuMicrosPerLine: median(cpu[label]) });
   return results;
 }

@@ -1,7 +1,7 @@
 // Scenario 5: `evlog listen` end to end from a file of 1M numbered lines, to /dev/null and with a
 // no-op callback. Scenario 7: `evlog --help` against `node -e 0`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { seqBlock } from './clients.js';
@@ -29,13 +29,18 @@ export async function listener({ lines = 1_000_000, runs = 3, kind = 'plain', bi
   try {
     const base = [bin, 'listen', server.url, '--from', 'start', '-n', String(lines)];
     const stdout = [];
+    const cpu = [];
     const callback = [];
+    // The listener's own CPU time, whatever the server's speed: written by the process as it exits.
+    const cpuFile = path.join(dir, 'cpu');
+    const measured = ['--import', path.join(import.meta.dirname, 'cpu-at-exit.mjs'), ...base];
     for (let r = 0; r < runs; r++) {
-      stdout.push(lines / timed(base));
+      stdout.push(lines / timed(measured, { env: { ...process.env, EVLOG_BENCH_CPU_FILE: cpuFile } }));
+      cpu.push(Number(readFileSync(cpuFile, 'utf8')) / lines);
       if (withCallback) callback.push(lines / timed([...base, '-c', path.join(import.meta.dirname, 'noop-callback.mjs')]));
     }
     return [
-      { scenario: 'listen', mode: 'stdout', lines, eventsPerSec: median(stdout) },
+      { scenario: 'listen', mode: 'stdout', lines, eventsPerSec: median(stdout), cpuMicrosPerLine: median(cpu) },
       ...(withCallback ? [{ scenario: 'listen', mode: 'no-op callback', lines, eventsPerSec: median(callback) }] : []),
     ];
   } finally {

@@ -96,7 +96,7 @@ for (const name of chosen) {
         rows.push([`slow subscriber, ${r.backlogMb} MB backlog`, `peak RSS ${fmt(r.peakRssMb)} MB (${fmt(r.baselineRssMb)} at start)`, `≤ 100 MB: ${ok(r.peakRssMb <= 100)}`, r.exact ? 'exact' : `NOT EXACT ${r.error}`]);
         break;
       case 'listen':
-        rows.push([`listen → ${r.mode}`, `${fmt(r.eventsPerSec)} events/s`, r.mode.endsWith('baseline build') ? '' : `≥ ${r.mode.startsWith('stdout') ? '1M' : '500k'}/s: ${ok(r.eventsPerSec >= (r.mode.startsWith('stdout') ? 1e6 : 5e5))}`, '']);
+        rows.push([`listen → ${r.mode}`, `${fmt(r.eventsPerSec)} events/s${r.cpuMicrosPerLine === undefined ? '' : `, ${fmt(r.cpuMicrosPerLine, 2)} µs listener CPU per line`}`, r.mode.endsWith('baseline build') ? '' : `≥ ${r.mode.startsWith('stdout') ? '1M' : '500k'}/s: ${ok(r.eventsPerSec >= (r.mode.startsWith('stdout') ? 1e6 : 5e5))}`, '']);
         break;
       case 'generate':
         rows.push(['generate -r 0 -n 1M', `${fmt(r.evlogLinesPerSec)} lines/s, bare winston ${fmt(r.bareWinstonLinesPerSec)}`, `≥ 0.8×: ${ok(r.ratio >= 0.8)} (${fmt(r.ratio, 2)}×)`, '']);

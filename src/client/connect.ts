@@ -13,7 +13,6 @@ import { openHttp } from './http.js';
 import { parseRecord } from './parse-record.js';
 import { printedLines, type PrintedLines } from './printed-lines.js';
 import { LineSink, type Keep } from './record-bytes.js';
-import { openWs } from './ws.js';
 
 export interface ConnectOptions {
   token?: string;
@@ -240,9 +239,12 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
     return url;
   }
 
-  #open(url: URL): Promise<Connection> {
+  async #open(url: URL): Promise<Connection> {
     const options: OpenOptions = { url, token: this.#options.token, ca: this.#options.ca, maxLineBytes: this.#options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES };
-    return url.protocol === 'ws:' || url.protocol === 'wss:' ? openWs(options) : openHttp(options);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return openHttp(options);
+    // The WebSocket library is loaded only for a ws:// URL, not at every listener's start.
+    const { openWs } = await import('./ws.js');
+    return openWs(options);
   }
 }
 

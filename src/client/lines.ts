@@ -1,6 +1,6 @@
 /**
- * NDJSON from a byte stream, the whole lines of each chunk as one buffer, with memory bounded in
- * bytes. A line is handed on only once its `\n` arrived (a `\n` byte never sits inside a UTF-8
+ * NDJSON from a byte stream, the whole lines of each chunk as they came (a line begun in earlier
+ * chunks handed on alone before them), with memory bounded in bytes. A line is handed on only once its `\n` arrived (a `\n` byte never sits inside a UTF-8
  * character), so a line that never ends costs its bytes up to the limit and no more, and a peer
  * that sends lines faster than they are handled fills a few chunks, not thousands of lines. The
  * bytes stay bytes: a listener that only prints lines never makes a string of them.
@@ -39,17 +39,17 @@ export class LineBatches extends Transform {
       this.#keep(chunk);
       return done();
     }
-    let lines: Buffer;
-    if (this.#carried === 0) {
-      lines = chunk.subarray(0, last + 1);
-    } else {
-      // The carry buffer is kept for the next line: what is handed on is a copy.
-      this.#keep(chunk.subarray(0, last + 1));
-      lines = Buffer.from(this.#carry.subarray(0, this.#carried));
+    let from = 0;
+    if (this.#carried !== 0) {
+      // The line begun in earlier chunks is handed on alone, a copy (the carry buffer is kept for
+      // the next such line); the chunk's other lines are handed on as they came, not copied.
+      this.#keep(chunk.subarray(0, first + 1));
+      this.push(Buffer.from(this.#carry.subarray(0, this.#carried)));
       this.#carried = 0;
+      from = first + 1;
     }
+    if (from < last + 1) this.push(chunk.subarray(from, last + 1));
     if (last + 1 < chunk.length) this.#keep(chunk.subarray(last + 1));
-    this.push(lines);
     done();
   }
 

@@ -26,6 +26,18 @@ function taken(sink: LineSink): PrintedLines {
  * kept are yielded too, with no line: what was read may be committed.
  */
 export async function* printedLines(chunk: Buffer, sink: LineSink, left: { max: number }, gap: (rec: GapRecord) => Promise<void>, keep?: Keep): AsyncGenerator<PrintedLines> {
+  try {
+    yield* linesOf(chunk, sink, left, gap, keep);
+  } catch (err) {
+    // What was read of the chunk and not yet handed out is dropped: the stream resumes after the
+    // last id handed out, and those records come again.
+    left.max += sink.count;
+    sink.take();
+    throw err;
+  }
+}
+
+async function* linesOf(chunk: Buffer, sink: LineSink, left: { max: number }, gap: (rec: GapRecord) => Promise<void>, keep?: Keep): AsyncGenerator<PrintedLines> {
   // Invalid UTF-8 becomes U+FFFD the text way: such a chunk goes that way record by record.
   const bytes = isUtf8(chunk);
   let pos = 0;

@@ -6,8 +6,6 @@
 import { connect, type ConnectOptions } from '../client/connect.js';
 import type { RecordSource } from '../client/source.js';
 import { isRedisResumePoint } from '../redis/entry.js';
-import { RedisGroupReader } from '../redis/group-reader.js';
-import { RedisStreamReader } from '../redis/stream-reader.js';
 import { channelSelector } from '../sources/channels.js';
 import { CheckpointCommit, type Commit } from './commit.js';
 import { GroupCommit } from './group-commit.js';
@@ -40,6 +38,8 @@ export async function openSource(opts: ResolvedListenOptions, hooks: Hooks): Pro
     });
     return { stream, commit };
   }
+  // Loaded only for a Redis URL: node-redis is a large part of the start-up time of a listener that reads a server.
+  const [{ RedisStreamReader }, { RedisGroupReader }] = await Promise.all([import('../redis/stream-reader.js'), import('../redis/group-reader.js')]);
   const key = opts.stream!;
   // Entries carry the file they came from: -f selects among them as a server selects its channels.
   const files = opts.file.length > 0 ? channelSelector(opts.file) : undefined;

@@ -1,9 +1,11 @@
 /**
  * The one way evlog opens Redis (serve's mirror, serve redis://, listen redis://): the URL checked
  * before anything starts, the first connection made or failed with one line naming the URL (never
- * its password), and later losses retried by node-redis with a capped backoff.
+ * its password), and later losses retried by node-redis with a capped backoff. node-redis (some
+ * 500 modules) is loaded only when a connection is opened: every command imports this file, and
+ * most never talk to Redis.
  */
-import { createClient, type RedisClientType } from '@redis/client';
+import type { RedisClientType } from '@redis/client';
 import { describeSystemError, RuntimeError, UsageError } from '../errors.js';
 
 export type RedisClient = RedisClientType;
@@ -55,6 +57,7 @@ export interface OpenRedisOptions {
 export async function openRedis(url: string, opts: OpenRedisOptions): Promise<RedisClient> {
   let connected = false;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
+  const { createClient } = await import('@redis/client');
   const client = createClient({
     url,
     name: opts.name,

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../../src/sources/file/reader.js';
 import { encodeBatch } from '../../../src/server/encode.js';
 import { LineSink, readLines } from '../../../src/client/record-bytes.js';
-import { printedLines, type PrintedLines } from '../../../src/client/printed-lines.js';
-import type { GapRecord } from '../../../src/wire/record.js';
+import { expectedLines as expected, print, printedAs } from '../../helpers/printed.js';
 
 /**
  * The listener prints lines read straight from the record bytes; on every record, however hostile,
@@ -30,17 +29,6 @@ function serverRecords(lines: string[], maxLineBytes: number): Buffer {
   return encodeBatch(batch, { encoding: 'ndjson', maxLineBytes }).payload;
 }
 
-/**
- * A line as printed: its UTF-8 bytes (a lone surrogate is written as U+FFFD), one character a byte
- * so that comparing them compares the bytes.
- */
-const printedAs = (line: string): string => Buffer.from(`${line}\n`).toString('latin1');
-
-/** What the listener prints for these records by the definition: each record's line, by JSON.parse. */
-function expected(records: Buffer): string {
-  return records.toString().split('\n').filter(Boolean).map((r) => printedAs((JSON.parse(r) as { line: string }).line)).join('');
-}
-
 /** Escapes JSON allows that the server never writes, and the `file` field of records to come. */
 const odd = ['a\\u0041\\/b', '\\ud83d\\ude00', '\\ud800', '\\\\', '\\\\\\"', 'x\\"y', '\\b\\f\\n\\r\\t', '\\u00e9\\u20ac', 'caf\u00e9', '\u2028'];
 function oddRecords(): string[] {
@@ -62,25 +50,6 @@ function mutate(record: Buffer): Buffer {
     case 4: return Buffer.concat([record.subarray(0, at), Buffer.from([pick([0x22, 0x5c, 0x7b, 0x7d, 0x2c, 0x30, 0x66, 0x20])]), record.subarray(at + 1)]);
     default: return record;
   }
-}
-
-/** Everything `printedLines` gives for one chunk (as latin1: its bytes), and what it threw; gaps noted in their place. */
-async function print(chunk: Buffer, max = Infinity, keep?: (line: string) => boolean): Promise<{ text: string; count: number; error?: unknown; lastIds: string[] }> {
-  const sink = new LineSink();
-  let text = '';
-  let count = 0;
-  const lastIds: string[] = [];
-  const gap = async (rec: GapRecord): Promise<void> => void (text += `<gap ${rec.id}>\n`);
-  try {
-    for await (const lines of printedLines(chunk, sink, { max }, gap, keep) as AsyncGenerator<PrintedLines>) {
-      text += lines.bytes.toString('latin1');
-      count += lines.count;
-      lastIds.push(lines.lastId);
-    }
-  } catch (error) {
-    return { text, count, error, lastIds };
-  }
-  return { text, count, lastIds };
 }
 
 describe('printing lines from record bytes', () => {
