@@ -13,6 +13,7 @@ import { WasmModule } from '../wasm/module.js';
 
 interface EscapeExports {
   escape(src: number, end: number, dst: number, origin: number): number;
+  flatFields(from: number, to: number, dst: number, origin: number): number;
   results: WebAssembly.Global;
   quotes: WebAssembly.Global;
   quoteCapacity: WebAssembly.Global;
@@ -20,7 +21,7 @@ interface EscapeExports {
 }
 
 const wasm = new WasmModule<EscapeExports>('escape');
-const { escape } = wasm.exports;
+const { escape, flatFields } = wasm.exports;
 /** Where the batch is copied to: positions in it are the batch's own plus INPUT. */
 const INPUT = wasm.exports.input.value;
 const RESULTS = wasm.exports.results.value / 4;
@@ -80,6 +81,17 @@ export function escapeLine(start: number, end: number, dst: number): number {
   // Beyond the capacity the positions are not all known: the scan reads the bytes instead.
   quotes.count = count <= QUOTE_CAPACITY ? count : -1;
   return p;
+}
+
+/**
+ * For a line starting with `{` that `escapeLine` just escaped, finding no escape but quotes and
+ * no non-ASCII byte: when it is a JSON object of string members only, as winston writes it, its
+ * session and event fields (`","session":"…","event":"…`) as the definition finds them, written
+ * at `dst`; returns where they end (`dst` when it has none), or -1 when the line is of another
+ * shape and the full scan must read it.
+ */
+export function writeFlatFields(start: number, end: number, dst: number): number {
+  return flatFields(start, end, dst, INPUT);
 }
 
 export function colonOf(): number {

@@ -12,7 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { jsonString, recordJson } from '../wire/record.js';
-import { NON_ASCII, OTHER_ESCAPES, SLACK, WHITESPACE, colonOf, escapeLine, flagsOf, loadBatch, memory, nothingToEscape, quotes, reserve } from './json-escape.js';
+import { NON_ASCII, OTHER_ESCAPES, SLACK, WHITESPACE, colonOf, escapeLine, flagsOf, loadBatch, memory, nothingToEscape, quotes, reserve, writeFlatFields } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
@@ -117,10 +117,14 @@ export class RecordWriter {
       if (p !== -1 && buf[start] === 0x7b) {
         // The quotes' positions stand for the line's strings only when nothing else is escaped.
         const known = (flags & (NON_ASCII | OTHER_ESCAPES)) === 0 && quotes.count >= 0 ? quotes : undefined;
-        const kind = scanJsonLine(buf, start, end, known);
+        const flat = known ? writeFlatFields(start, end, p) : -1;
         colon = -1;
-        if (kind === UNDECIDED) p = -1;
-        else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
+        if (flat !== -1) p = flat;
+        else {
+          const kind = scanJsonLine(buf, start, end, known);
+          if (kind === UNDECIDED) p = -1;
+          else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
+        }
       }
     }
     if (p === -1) {
