@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../../src/sources/file/reader.js';
-import { recordJson } from '../../../src/wire/record.js';
+import { referenceRecords as reference } from '../../helpers/records.js';
 import { encodeBatch } from '../../../src/server/encode.js';
 
 /**
@@ -70,17 +70,6 @@ function lineOf(): Buffer {
   const shape = rand(6);
   const line = shape < 2 ? jsonObject(0) : shape === 2 ? flatObject(keys, strings) : `{${members.slice(rand(3)).join(',')}}`;
   return mutate(Buffer.from(line));
-}
-
-function reference(lines: Buffer[], base: number, maxLineBytes: number): string {
-  let offset = base;
-  return lines.map((raw) => {
-    offset += raw.length + 1;
-    // A trailing CR is dropped before the line is cut to its limit.
-    const line = raw.at(-1) === 0x0d ? raw.subarray(0, -1) : raw;
-    const cut = line.subarray(0, maxLineBytes);
-    return `${recordJson(`1.a.b.${offset.toString(36)}`, 'logs/app.log', cut.toString(), line.length > maxLineBytes)}\n`;
-  }).join('');
 }
 
 describe('session and event of JSON lines without JSON.parse', () => {
