@@ -57,6 +57,16 @@ describe('escaping in WebAssembly, 16 bytes a step', () => {
     expectRecords(lines, 37);
   });
 
+  it('escapes every control byte as the definition does, and judges the whitespace ones as such', () => {
+    const lines: Buffer[] = [];
+    for (let b = 0; b <= 0x7f; b++) {
+      if (b === 0x0a || (b >= 0x21 && b < 0x7f && b !== 0x22 && b !== 0x5c)) continue;
+      // An event unless the byte is whitespace: `s<b>:e`, with the byte at every place of two blocks.
+      for (let length = 3; length <= 34; length++) for (const k of [0, length - 1, length >> 1]) lines.push(lineWith(length, [[1, bytes(':')], [k === 1 ? 2 : k, Buffer.from([b])]]));
+    }
+    expectRecords(lines);
+  });
+
   it('looks at nothing past a line ending exactly where the copied input ends', () => {
     // The bytes after the input in the module's memory are left over from earlier batches: fill
     // them with everything the module reacts to first.
