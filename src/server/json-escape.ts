@@ -28,7 +28,7 @@ const RESULTS = wasm.exports.results.value / 4;
 const QUOTES = wasm.exports.quotes.value / 4;
 const QUOTE_CAPACITY = wasm.exports.quoteCapacity.value;
 /** The module reads and writes 16 bytes at a time, past the end of the input and of the output. */
-export const SLACK = 16;
+const SLACK = 16;
 
 /** Whitespace, non-ASCII and escapes other than quotes: the flags `escapeLine` reports. */
 export const WHITESPACE = 1;
@@ -37,7 +37,7 @@ export const OTHER_ESCAPES = 4;
 
 /**
  * The module's memory, seen as bytes and as the 32-bit results of the last call. Growing the
- * memory detaches both: `reserve` takes them again.
+ * memory detaches both: `room` takes them again.
  */
 export const memory = { bytes: wasm.bytes, ints: new Int32Array(wasm.bytes.buffer) };
 
@@ -54,9 +54,13 @@ function refresh(): void {
   quotes.at = new Int32Array(bytes.buffer, QUOTES * 4, QUOTE_CAPACITY);
 }
 
-/** Makes the memory at least `size` bytes long (and `memory` its current views). */
-export function reserve(size: number): void {
-  if (wasm.reserve(size)) refresh();
+/**
+ * The memory with room for `n` more bytes after `used` (and the slack the module's stores write
+ * past the end): growing it detaches the views taken before, so the caller takes this one.
+ */
+export function room(used: number, n: number): Buffer {
+  if (used + n + SLACK > memory.bytes.length && wasm.reserve(used + n + SLACK)) refresh();
+  return memory.bytes;
 }
 
 /**
@@ -65,14 +69,14 @@ export function reserve(size: number): void {
  */
 export function loadBatch(batch: Buffer | undefined): number {
   const end = INPUT + (batch?.length ?? 0);
-  reserve(end + SLACK);
+  room(end, 0);
   if (batch) memory.bytes.set(batch, INPUT);
   return (end + SLACK + 15) & ~15;
 }
 
 /**
  * Writes the loaded batch's `[start, end)` escaped at `dst` in the memory and returns where it
- * ends. Room for six bytes per input byte plus SLACK must be reserved. Then `quotes`, `colonOf()`
+ * ends. Room for six bytes per input byte must be reserved (`room`). Then `quotes`, `colonOf()`
  * (the first `:` as a batch position, -1 if none) and `flagsOf()` describe the line.
  */
 export function escapeLine(start: number, end: number, dst: number): number {

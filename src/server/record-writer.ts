@@ -12,7 +12,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { jsonString, recordJson } from '../wire/record.js';
-import { NON_ASCII, OTHER_ESCAPES, SLACK, WHITESPACE, colonOf, escapeLine, flagsOf, loadBatch, memory, nothingToEscape, quotes, reserve, writeFlatFields } from './json-escape.js';
+import { NON_ASCII, OTHER_ESCAPES, WHITESPACE, colonOf, escapeLine, flagsOf, loadBatch, memory, nothingToEscape, quotes, room, writeFlatFields } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
@@ -222,15 +222,6 @@ export class RecordWriter {
     if (this.#encoding !== 'ws-ndjson') out[p++] = 0x0a;
     return p;
   }
-}
-
-/**
- * The module's memory with room for `n` more bytes after `used` (and the slack its stores write
- * past the end): growing it detaches the views taken before, so the caller takes this one.
- */
-function room(used: number, n: number): Buffer {
-  if (used + n + SLACK > memory.bytes.length) reserve(used + n + SLACK);
-  return memory.bytes;
 }
 
 function put(out: Buffer, p: number, constant: Buffer): number {
