@@ -78,7 +78,7 @@ describe('session and event of JSON lines without JSON.parse', () => {
     for (let round = 0; round < 60; round++) {
       const lines = Array.from({ length: 200 }, lineOf).filter((l) => !l.includes(0x0a));
       // Some batches all ASCII (decoded as latin1), and cuts at every kind of place.
-      // ASCII with nothing escaped but quotes: the batch takes the quotes-only loop.
+      // ASCII with nothing escaped but quotes: JSON lines are judged from their quote positions.
       const quotesOnly = (l: Buffer): boolean => l.every((b) => b >= 0x20 && b < 0x80 && b !== 0x5c);
       let batchLines = round % 3 === 0 ? lines.filter((l) => l.every((b) => b < 0x80)) : lines;
       if (round % 3 === 1) {
