@@ -3,126 +3,120 @@
  * `JSON.stringify` escapes are changed (`"`, `\` and controls), everything else is copied. UTF-8
  * bytes are copied as they are, which is what encoding the decoded line gives when the bytes are
  * valid UTF-8; the caller sends lines of an invalid batch the text way instead.
+ *
+ * The loop is WebAssembly (src/wasm/escape.wat, 16 bytes a step): JavaScript pays a nanosecond or
+ * two a byte, and a JSON line holds a quote every few bytes, too often for native searches. The
+ * batch is copied into the module's memory once (`loadBatch`), and the records are written there
+ * too, so escaping a line is one call and nothing is copied back until the payload is complete.
  */
-import { viewOf } from '../byte-view.js';
+import { WasmModule } from '../wasm/module.js';
 
-/** For each byte: 0 copied verbatim, else the escape's second character, or 0x75 (`u`) for `\u00XX`. */
-const ESCAPE = new Uint8Array(256);
-for (let b = 0; b < 0x20; b++) ESCAPE[b] = 0x75;
-ESCAPE[0x08] = 0x62; // \b
-ESCAPE[0x09] = 0x74; // \t
-ESCAPE[0x0a] = 0x6e; // \n
-ESCAPE[0x0c] = 0x66; // \f
-ESCAPE[0x0d] = 0x72; // \r
-ESCAPE[0x22] = 0x22;
-ESCAPE[0x5c] = 0x5c;
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
+interface EscapeExports {
+  escape(src: number, end: number, dst: number, origin: number): number;
+  flatFields(from: number, to: number, dst: number, origin: number): number;
+  results: WebAssembly.Global;
+  quotes: WebAssembly.Global;
+  quoteCapacity: WebAssembly.Global;
+  input: WebAssembly.Global;
+}
 
-/** What `escapeInto` saw of the line: its first `:` (-1 if none) and whether it holds these bytes. */
-export const seen = { colon: -1, whitespace: false, nonAscii: false };
+const wasm = new WasmModule<EscapeExports>('escape');
+const { escape, flatFields } = wasm.exports;
+/** Where the batch is copied to: positions in it are the batch's own plus INPUT. */
+const INPUT = wasm.exports.input.value;
+const RESULTS = wasm.exports.results.value / 4;
+const QUOTES = wasm.exports.quotes.value / 4;
+const QUOTE_CAPACITY = wasm.exports.quoteCapacity.value;
+/** The module reads and writes 16 bytes at a time, past the end of the input and of the output. */
+const SLACK = 16;
 
-/** Whitespace bytes of ASCII as a regex's `\s` sees them. */
-const WHITESPACE = new Uint8Array(256);
-for (const b of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) WHITESPACE[b] = 1;
+/** Whitespace, non-ASCII and escapes other than quotes: the flags `escapeLine` reports. */
+export const WHITESPACE = 1;
+export const NON_ASCII = 2;
+export const OTHER_ESCAPES = 4;
 
 /**
- * Writes `from[start, end)` escaped into `out` at `p` and returns the new end. `out` must have
- * room for six bytes per input byte in the worst case; the caller reserves it.
+ * The module's memory, seen as bytes and as the 32-bit results of the last call. Growing the
+ * memory detaches both: `room` takes them again.
  */
-export function escapeInto(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
-  let colon = -1;
-  let whitespace = false;
-  let nonAscii = false;
-  for (let i = start; i < end; i++) {
-    const b = from[i]!;
-    const e = ESCAPE[b]!;
-    if (e === 0) {
-      out[p++] = b;
-      if (b === 0x3a) {
-        if (colon === -1) colon = i;
-      } else if (b === 0x20) whitespace = true;
-      else if (b > 0x7f) nonAscii = true;
-      continue;
-    }
-    if (WHITESPACE[b] === 1) whitespace = true;
-    out[p++] = 0x5c;
-    out[p++] = e;
-    if (e === 0x75) {
-      out[p++] = 0x30;
-      out[p++] = 0x30;
-      out[p++] = HEX[b >> 4]!;
-      out[p++] = HEX[b & 15]!;
-    }
-  }
-  seen.colon = colon;
-  seen.whitespace = whitespace;
-  seen.nonAscii = nonAscii;
+export const memory = { bytes: wasm.bytes, ints: new Int32Array(wasm.bytes.buffer) };
+
+/**
+ * Where `escapeLine` found the line's quotes, in order (batch positions), when it holds at most
+ * the capacity of them: the JSON scan then skips each string of the line in one step.
+ */
+export const quotes = { at: new Int32Array(wasm.bytes.buffer, QUOTES * 4, QUOTE_CAPACITY), count: 0 };
+
+function refresh(): void {
+  const bytes = wasm.bytes;
+  memory.bytes = bytes;
+  memory.ints = new Int32Array(bytes.buffer);
+  quotes.at = new Int32Array(bytes.buffer, QUOTES * 4, QUOTE_CAPACITY);
+}
+
+/**
+ * The memory with room for `n` more bytes after `used` (and the slack the module's stores write
+ * past the end): growing it detaches the views taken before, so the caller takes this one.
+ */
+export function room(used: number, n: number): Buffer {
+  if (used + n + SLACK > memory.bytes.length && wasm.reserve(used + n + SLACK)) refresh();
+  return memory.bytes;
+}
+
+/**
+ * Copies the batch in (its slack reserved), or nothing when the lines are copied from the batch
+ * itself; returns where the memory after it is free for the records.
+ */
+export function loadBatch(batch: Buffer | undefined): number {
+  const end = INPUT + (batch?.length ?? 0);
+  room(end, 0);
+  if (batch) memory.bytes.set(batch, INPUT);
+  return (end + SLACK + 15) & ~15;
+}
+
+/**
+ * Writes the loaded batch's `[start, end)` escaped at `dst` in the memory and returns where it
+ * ends. Room for six bytes per input byte must be reserved (`room`). Then `quotes`, `colonOf()`
+ * (the first `:` as a batch position, -1 if none) and `flagsOf()` describe the line.
+ */
+export function escapeLine(start: number, end: number, dst: number): number {
+  const p = escape(INPUT + start, INPUT + end, dst, INPUT);
+  const count = memory.ints[RESULTS]!;
+  // Beyond the capacity the positions are not all known: the scan reads the bytes instead.
+  quotes.count = count <= QUOTE_CAPACITY ? count : -1;
   return p;
 }
 
 /**
- * Where `escapeQuotes` found the line's quotes, in order: the JSON scan then skips each string of
- * the line in one step instead of a byte at a time.
+ * For a line starting with `{` that `escapeLine` just escaped, finding no escape but quotes and
+ * no non-ASCII byte: when it is a JSON object of string members only, as winston writes it, its
+ * session and event fields (`","session":"…","event":"…`) as the definition finds them, written
+ * at `dst`; returns where they end (`dst` when it has none), or -1 when the line is of another
+ * shape and the full scan must read it.
  */
-export const quotes = { at: new Int32Array(1024), count: 0 };
+export function writeFlatFields(start: number, end: number, dst: number): number {
+  return flatFields(start, end, dst, INPUT);
+}
 
-/**
- * `escapeInto` for a line known to hold no backslash, control or non-ASCII byte (the batch was
- * searched for them natively): only quotes change. A word of four bytes without a quote is copied
- * in one step, which nearly halves the cost of a long payload; a word with one goes byte by byte.
- */
-export function escapeQuotes(out: Buffer, p: number, from: Buffer, start: number, end: number): number {
-  if (quotes.at.length < end - start) quotes.at = new Int32Array(end - start);
-  const at = quotes.at;
-  const src = viewOf(from);
-  const dst = viewOf(out);
-  let n = 0;
-  let i = start;
-  // Four bytes at a time while they hold no quote (a word with a zero byte after XOR with quotes).
-  while (i + 4 <= end) {
-    const w = src.getUint32(i, true);
-    const x = w ^ 0x22222222;
-    if (((x - 0x01010101) & ~x & 0x80808080) === 0) {
-      dst.setUint32(p, w, true);
-      p += 4;
-      i += 4;
-      continue;
-    }
-    for (const stop = i + 4; i < stop; i++) {
-      const b = from[i]!;
-      if (b === 0x22) {
-        out[p++] = 0x5c;
-        at[n++] = i;
-      }
-      out[p++] = b;
-    }
-  }
-  for (; i < end; i++) {
-    const b = from[i]!;
-    if (b === 0x22) {
-      out[p++] = 0x5c;
-      at[n++] = i;
-    }
-    out[p++] = b;
-  }
-  quotes.count = n;
-  return p;
+export function colonOf(): number {
+  return memory.ints[RESULTS + 1]!;
+}
+
+export function flagsOf(): number {
+  return memory.ints[RESULTS + 2]!;
 }
 
 /** The bytes a JSON string escapes besides quotes and the newlines between lines. */
 const ESCAPED = [0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
-export const NONE = 0;
-export const QUOTES = 1;
-export const ANY = 2;
 
 /**
- * What the lines of an ASCII `batch` need escaped (see RecordWriter's `#escapes`). A few dozen native scans of
- * the batch cost less than one scan in JavaScript, which on these machines takes nanoseconds per
- * byte.
+ * Whether the lines of an ASCII `batch` hold nothing to escape, so that they are copied without a
+ * look at each byte. A few dozen native scans of the batch cost less than one scan in
+ * JavaScript; a batch with quotes (JSON-bearing lines) is settled by the first.
  */
-export function escapesIn(batch: Buffer): number {
-  // Below a few kilobytes the fixed cost of the scans is more than scanning each line.
-  if (batch.length < 4096) return ANY;
-  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return ANY;
-  return batch.indexOf(0x22) === -1 ? NONE : QUOTES;
+export function nothingToEscape(batch: Buffer): boolean {
+  // Below a few kilobytes the fixed cost of the scans is more than escaping each line.
+  if (batch.length < 4096 || batch.indexOf(0x22) !== -1) return false;
+  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return false;
+  return true;
 }

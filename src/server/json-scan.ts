@@ -8,7 +8,7 @@
  * (wire/record.ts), the definition this must agree with.
  */
 
-import { flatMembers, keyOf } from './json-flat.js';
+import { keyOf } from './json-keys.js';
 
 export const NO_FIELDS = 0;
 export const FIELDS = 1;
@@ -165,7 +165,6 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
   const ends = lastEnds;
   starts[0] = starts[1] = starts[2] = NOT_STRING;
   let undecided = false;
-  if (quoteAt !== undefined && flatMembers(buf, from, to, quoteAt, quoteCount, starts, ends)) return decide(starts, ends);
   skipSpace();
   if (buf[pos] === 0x7d) pos++;
   else {

@@ -2,14 +2,17 @@
  * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes, with no string
  * made for the line, its id, its session or its event. Most log lines are plain ASCII: no quote,
  * backslash or control character. Their JSON form is their own bytes in quotes, so a batch of them
- * is copied from the file's buffer natively. Other lines are copied byte by byte, escaping only what
- * JSON escapes (json-escape.ts). Lines whose record the bytes alone cannot settle (non-ASCII lines
- * that may be events, invalid UTF-8, JSON lines the scan cannot read) go through `recordJson`
- * (wire/), which defines the record; the byte path must give exactly what it gives.
+ * is copied from the file's buffer natively. Other batches are copied once into the escaping
+ * module's memory and each line is escaped there in one call (json-escape.ts), which also says
+ * what decides the line's session and event: its first colon, whitespace, non-ASCII bytes, and the
+ * positions of its quotes for the JSON scan. The records are written in that same memory. Lines
+ * whose record the bytes alone cannot settle (non-ASCII lines that may be events, invalid UTF-8,
+ * JSON lines the scan cannot read) go through `recordJson` (wire/), which defines the record; the
+ * byte path must give exactly what it gives.
  */
 import { isUtf8 } from 'node:buffer';
 import { jsonString, recordJson } from '../wire/record.js';
-import { ANY, NONE, QUOTES, escapeInto, escapeQuotes, escapesIn, quotes, seen } from './json-escape.js';
+import { NON_ASCII, OTHER_ESCAPES, WHITESPACE, colonOf, escapeLine, flagsOf, loadBatch, memory, nothingToEscape, quotes, room, writeFlatFields } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
@@ -45,12 +48,6 @@ const SPACE = 0x20;
 const digits = new Uint8Array(16);
 const BASE36 = bytes('0123456789abcdefghijklmnopqrstuvwxyz');
 
-/**
- * One scratch buffer for every batch: encoding is synchronous, and the payload is copied out of it
- * at its exact size, so the scratch's slack never travels with a payload to a slow socket.
- */
-let scratch = Buffer.allocUnsafeSlow(256 * 1024);
-
 export class RecordWriter {
   readonly #encoding: RecordEncoding;
   readonly #idPrefix: string;
@@ -62,14 +59,13 @@ export class RecordWriter {
   readonly #lineOpen: Buffer;
   /** How the batch decodes: latin1 when it is ASCII. */
   readonly #charset: BufferEncoding;
-  #pos = 0;
+  /** Where the records start in the module's memory (after the batch), and where they end. */
+  readonly #start: number;
+  #pos: number;
   #records = 0;
 
-  /**
-   * What the batch's lines need escaped: NONE (lines are copied without looking at each byte),
-   * QUOTES (ASCII with quotes and nothing else to escape), or ANY.
-   */
-  readonly #escapes: number;
+  /** The batch's lines hold nothing to escape: they are copied without looking at each byte. */
+  readonly #copyOnly: boolean;
   /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
   #nextColon = -1;
   /** The same for the next space: a line with one is a plain line, not an event. */
@@ -84,7 +80,8 @@ export class RecordWriter {
     this.#prefix = bytes(idPrefix);
     this.#suffix = bytes(idSuffix);
     this.#charset = charset;
-    this.#escapes = charset === 'latin1' ? escapesIn(batch) : ANY;
+    this.#copyOnly = charset === 'latin1' && nothingToEscape(batch);
+    this.#start = this.#pos = loadBatch(this.#copyOnly ? undefined : batch);
   }
 
   /**
@@ -92,65 +89,71 @@ export class RecordWriter {
    * `line` is the line as text when the caller already made it (to filter), else undefined.
    */
   add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
-    // Room for the record: the line escaped (at most six bytes a byte, two with quotes only) and the
-    // framing. Session and event: plain ones at most the line again, a JSON line's fields are its
-    // string contents (escaped line plus them stays within twice the line), escaped ones reserve.
-    reserve(this.#pos, (this.#escapes === ANY ? 6 : 2) * (end - start) + 2 * (this.#prefix.length + this.#suffix.length) + this.#lineOpen.length + 128);
-    // Locals, not fields, in the byte loops: V8 keeps them in registers.
-    let out = scratch;
+    const n = end - start;
+    // Room for the record: the line escaped (at most six bytes a byte) and the framing. Session and
+    // event: plain ones at most the line again, a JSON line's fields are its string contents
+    // (escaped line plus them stays within twice the line), escaped ones reserve when they come.
+    let out = room(this.#pos, (this.#copyOnly ? 2 : 6) * n + 2 * (this.#prefix.length + this.#suffix.length) + this.#lineOpen.length + 128);
     let p = this.#frameStart(out, this.#pos, offset);
     const head = p;
     p = put(out, p, ID_OPEN);
     p = putId(out, p, this.#prefix, offset, this.#suffix);
     p = put(out, p, this.#lineOpen);
     const lineAt = p;
-    let colon = -1;
-    if (this.#escapes === NONE) p = copy(out, p, buf, start, end);
-    else if (this.#escapes === QUOTES) p = escapeQuotes(out, p, buf, start, end);
-    else {
-      p = escapeInto(out, p, buf, start, end);
-      colon = seen.whitespace ? -1 : seen.colon;
-      // Non-ASCII bytes are the record's only when they decode without replacement.
-      if (seen.nonAscii && !isUtf8(buf.subarray(start, end))) p = -1;
-      // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
-      else if (seen.nonAscii && colon !== -1 && buf[start] !== 0x7b) p = -1;
-    }
-    if (p !== -1 && this.#escapes !== NONE && buf[start] === 0x7b) {
-      const kind = scanJsonLine(buf, start, end, this.#escapes === QUOTES ? quotes : undefined);
-      colon = -1;
-      if (kind === UNDECIDED) p = -1;
-      else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
-    } else if (this.#escapes !== ANY) {
+    let colon: number;
+    if (this.#copyOnly) {
+      p = copy(out, p, buf, start, end);
       colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
+    } else {
+      p = escapeLine(start, end, p);
+      const flags = flagsOf();
+      colon = (flags & WHITESPACE) !== 0 ? -1 : colonOf();
+      if ((flags & NON_ASCII) !== 0) {
+        // Non-ASCII bytes are the record's only when they decode without replacement.
+        if (!isUtf8(buf.subarray(start, end))) p = -1;
+        // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
+        else if (colon !== -1 && buf[start] !== 0x7b) p = -1;
+      }
+      if (p !== -1 && buf[start] === 0x7b) {
+        // The quotes' positions stand for the line's strings only when nothing else is escaped.
+        const known = (flags & (NON_ASCII | OTHER_ESCAPES)) === 0 && quotes.count >= 0 ? quotes : undefined;
+        const flat = known ? writeFlatFields(start, end, p) : -1;
+        colon = -1;
+        if (flat !== -1) p = flat;
+        else {
+          const kind = scanJsonLine(buf, start, end, known);
+          if (kind === UNDECIDED) p = -1;
+          else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
+        }
+      }
     }
     if (p === -1) {
       const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, this.#file, line ?? buf.toString(this.#charset, start, end), truncated);
-      reserve(head, 3 * text.length + 8);
-      p = head + scratch.write(text, head, 'utf8');
+      out = room(head, 3 * text.length + 8);
+      p = head + out.write(text, head, 'utf8');
     } else {
       colon -= start;
-      if (colon > 0 && colon < end - start - 1) {
-        if (this.#escapes === NONE) {
-          // Session and event are the line's two halves, already in `out`: a native copy each.
+      if (colon > 0 && colon < n - 1) {
+        if (p - lineAt === n) {
+          // Nothing was escaped: session and event are the line's two halves, already in `out`.
           p = put(out, p, SESSION_OPEN);
           out.copyWithin(p, lineAt, lineAt + colon);
           p += colon;
           p = put(out, p, EVENT_OPEN);
-          out.copyWithin(p, lineAt + colon + 1, lineAt + end - start);
-          p += end - start - colon - 1;
+          out.copyWithin(p, lineAt + colon + 1, lineAt + n);
+          p += n - colon - 1;
         } else {
-          reserve(p, 6 * (end - start) + 64);
-          out = scratch;
           // Rare: an event with something escaped.
+          out = room(p, 6 * n + 64);
           p = put(out, p, SESSION_OPEN);
-          p = escapeInto(out, p, buf, start, start + colon);
+          p = escapeLine(start, start + colon, p);
           p = put(out, p, EVENT_OPEN);
-          p = escapeInto(out, p, buf, start + colon + 1, end);
+          p = escapeLine(start + colon + 1, end, p);
         }
       }
       p = put(out, p, truncated ? CLOSE_TRUNCATED : CLOSE);
     }
-    this.#pos = this.#frameEnd(scratch, p);
+    this.#pos = this.#frameEnd(out, p);
     this.#records++;
   }
 
@@ -163,10 +166,11 @@ export class RecordWriter {
     // One event for the batch: its id comes first but is known only now.
     const head = this.#encoding === 'sse-batch' ? `id: ${lastId}\n` : '';
     const tail = head === '' ? 0 : 1;
-    const length = head.length + this.#pos + tail;
+    const used = this.#pos - this.#start;
+    const length = head.length + used + tail;
     const out = pooled ? lease(length) : own(Buffer.allocUnsafeSlow(length));
     out.buf.write(head, 0, 'latin1');
-    scratch.copy(out.buf, head.length, 0, this.#pos);
+    memory.bytes.copy(out.buf, head.length, this.#start, this.#pos);
     if (tail) out.buf[length - 1] = 0x0a;
     return out;
   }
@@ -218,14 +222,6 @@ export class RecordWriter {
     if (this.#encoding !== 'ws-ndjson') out[p++] = 0x0a;
     return p;
   }
-}
-
-/** Makes room for `n` more bytes after `used`, keeping those. */
-function reserve(used: number, n: number): void {
-  if (used + n <= scratch.length) return;
-  const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, used + n));
-  scratch.copy(grown, 0, 0, used);
-  scratch = grown;
 }
 
 function put(out: Buffer, p: number, constant: Buffer): number {

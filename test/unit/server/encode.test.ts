@@ -50,7 +50,7 @@ const anything = [...plain.slice(0, -1), '"', '\\', '\t', '\u007f', '\u00e9', '\
 const batches = {
   // Large and clean: lines are copied without a per-byte look.
   plain: [...randomLines(plain, 3000), 'a', ':', 'a:', ':b', 'x::y', '{a:b}', '{}', '{ }'],
-  // Quotes and nothing else to escape: each line is escaped by the quotes-only loop.
+  // Quotes and nothing else to escape: the JSON lines among them are judged from their quote positions.
   quotes: [...randomLines([...plain.slice(0, -1), '"', '"', ':'], 600), 'a"b:c', '"x":y', '{"session":"s","event":"e"}', '{"a":1}'],
   // Anything: every line is looked at, and many go the text way.
   mixed: [...hostile.filter((l) => !l.endsWith('\r')), '{}', '{:}', ...randomLines(anything, 400)],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../../src/sources/file/reader.js';
-import { recordJson } from '../../../src/wire/record.js';
+import { referenceRecords as reference } from '../../helpers/records.js';
 import { encodeBatch } from '../../../src/server/encode.js';
 
 /**
@@ -72,24 +72,13 @@ function lineOf(): Buffer {
   return mutate(Buffer.from(line));
 }
 
-function reference(lines: Buffer[], base: number, maxLineBytes: number): string {
-  let offset = base;
-  return lines.map((raw) => {
-    offset += raw.length + 1;
-    // A trailing CR is dropped before the line is cut to its limit.
-    const line = raw.at(-1) === 0x0d ? raw.subarray(0, -1) : raw;
-    const cut = line.subarray(0, maxLineBytes);
-    return `${recordJson(`1.a.b.${offset.toString(36)}`, 'logs/app.log', cut.toString(), line.length > maxLineBytes)}\n`;
-  }).join('');
-}
-
 describe('session and event of JSON lines without JSON.parse', () => {
   it('gives exactly the definition on random hostile JSON lines', () => {
     seed = 42;
     for (let round = 0; round < 60; round++) {
       const lines = Array.from({ length: 200 }, lineOf).filter((l) => !l.includes(0x0a));
       // Some batches all ASCII (decoded as latin1), and cuts at every kind of place.
-      // ASCII with nothing escaped but quotes: the batch takes the quotes-only loop.
+      // ASCII with nothing escaped but quotes: JSON lines are judged from their quote positions.
       const quotesOnly = (l: Buffer): boolean => l.every((b) => b >= 0x20 && b < 0x80 && b !== 0x5c);
       let batchLines = round % 3 === 0 ? lines.filter((l) => l.every((b) => b < 0x80)) : lines;
       if (round % 3 === 1) {
