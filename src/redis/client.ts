@@ -19,7 +19,8 @@ export function redactRedisUrl(url: string): string {
     u.password = '***';
     return u.toString().replace(/\/$/, '');
   } catch {
-    return url;
+    // Not a URL (a bad port, say), yet it may hold `user:password@`: hide what stands there.
+    return url.replace(/^([^/]*\/\/[^/@:]*:)[^/]*@/, '$1***@');
   }
 }
 

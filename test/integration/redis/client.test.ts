@@ -14,6 +14,8 @@ describe('Redis URLs', () => {
     ['127.0.0.1:6379', /not a redis:\/\/ or rediss:\/\/ URL|not a URL/],
     ['redis://:secret@127.0.0.1:6379/db', /database number/],
     ['redis://', /not a URL|names no host/],
+    ['redis://:secret@127.0.0.1:notaport', /not a URL/],
+    ['redis://user:secret@127.0.0.1:99999/0', /not a URL/],
   ])('refuses %s, naming the flag and never the password', (url, reason) => {
     expect(() => checkRedisUrl(url, '--redis')).toThrow(reason);
     try {
@@ -26,6 +28,9 @@ describe('Redis URLs', () => {
 
   it('redacts the password', () => {
     expect(redactRedisUrl('redis://u:hunter2@h:1/0')).toBe('redis://u:***@h:1/0');
+    // Also where the URL does not parse: its password is what matters to hide.
+    expect(redactRedisUrl('redis://:hunter2@h:bad')).toBe('redis://:***@h:bad');
+    expect(redactRedisUrl('rediss://u:p@ss@h:x')).toBe('rediss://u:***@h:x');
   });
 });
 
