@@ -3,7 +3,8 @@
  * `line`, `id` (the evlog id: where the line was in its file), `file` and, for events,
  * `session`/`event`. As a record the entry's own id is `id`, the id a reader resumes after; the
  * evlog id moves to `evlogId`. An entry written by someone else without `line` is shown as its
- * fields in JSON, so filters still see all of it.
+ * fields in JSON, so filters still see all of it; one without `file` is of the stream itself, as
+ * its gaps are: every record names its file.
  */
 import { parseEventLine } from '../wire/record.js';
 import type { GapRecord, StreamRecord } from '../wire/types.js';
@@ -50,7 +51,7 @@ export function entryGap(id: string, fields: readonly string[]): GapRecord | und
   return { id, ...(file === undefined ? {} : { file }), gap: { reason: gap, bytes: Number.isFinite(bytes) ? bytes : null } };
 }
 
-export function entryRecord(id: string, fields: readonly string[]): RedisRecord {
+export function entryRecord(id: string, fields: readonly string[], key: string): RedisRecord {
   const rec: RedisRecord = { id, line: '' };
   let line: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -63,6 +64,7 @@ export function entryRecord(id: string, fields: readonly string[]): RedisRecord 
     else rec[name] = value;
   }
   if (rec.truncated === false) delete rec.truncated;
+  if (typeof rec.file !== 'string') rec.file = key;
   rec.line = line ?? JSON.stringify(Object.fromEntries(pairs(fields)));
   if (typeof rec.session !== 'string' || typeof rec.event !== 'string') {
     delete rec.session;
@@ -84,13 +86,13 @@ function* pairs(fields: readonly string[]): Generator<[string, string]> {
  * The records of a reply's entries, in order; deleted entries (no fields) are left out, and the
  * mirror's gap entries go to `onGap` (as an HTTP stream's gap records do), never as lines.
  */
-export function entryRecords(entries: readonly RawEntry[], onGap: (gap: GapRecord) => void): RedisRecord[] {
+export function entryRecords(entries: readonly RawEntry[], key: string, onGap: (gap: GapRecord) => void): RedisRecord[] {
   const records: RedisRecord[] = [];
   for (const [id, fields] of entries) {
     if (!fields) continue;
     const gap = entryGap(id, fields);
     if (gap) onGap(gap);
-    else records.push(entryRecord(id, fields));
+    else records.push(entryRecord(id, fields, key));
   }
   return records;
 }

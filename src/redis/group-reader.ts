@@ -178,7 +178,7 @@ export class RedisGroupReader extends RedisSource {
         this.#g.commit.ack(id);
         continue;
       }
-      const record = entryRecord(id, fields);
+      const record = entryRecord(id, fields, this.#g.key);
       if (this.#g.files && !this.#g.files(record.file ?? '')) {
         // Another file's event (-f): left out and acknowledged, as a line -m leaves out is.
         this.#g.commit.ack(id);

@@ -54,7 +54,7 @@ export class RedisStreamReader extends RedisSource {
       if (await trimmedAfter((args) => this.call(args), key, after, entries[0]![0])) gaps.push(this.#gap(after, 'trimmed'));
       after = entries[entries.length - 1]![0];
       const { files } = this.opts;
-      const records = entryRecords(entries, (gap) => gaps.push(gap)).filter((r) => !files || files(r.file ?? ''));
+      const records = entryRecords(entries, key, (gap) => gaps.push(gap)).filter((r) => !files || files(r.file ?? ''));
       for (const gap of gaps) await this.opts.onGap?.(gap);
       if (records.length > 0) yield records;
     }
@@ -81,7 +81,7 @@ export class RedisStreamReader extends RedisSource {
     const after = newest[0]?.[0] ?? '0-0';
     // A gap among the last n entries is history: it says nothing about what comes next.
     const { files } = this.opts;
-    const tail = this.#tail ? entryRecords(newest.reverse(), () => undefined).filter((r) => !files || files(r.file ?? '')) : [];
+    const tail = this.#tail ? entryRecords(newest.reverse(), this.opts.key, () => undefined).filter((r) => !files || files(r.file ?? '')) : [];
     return { after, tail };
   }
 }

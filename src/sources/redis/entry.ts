@@ -26,12 +26,11 @@ export function compareIds(a: string, b: string): number {
  * not write (no `line`, no `gap`) becomes a line holding its fields as a JSON object, so the event
  * rule applies to it as to a winston JSON line. Read the same way as `listen redis://` reads it.
  */
-export function entryRecord([id, flat]: RawEntry): SourceRecord {
+export function entryRecord([id, flat]: RawEntry, key: string): SourceRecord {
   const gap = entryGap(id, flat);
   if (gap) return gap;
-  const { line, file, session, event, truncated } = redisRecord(id, flat);
-  const record: SourceRecord = { id, line };
-  if (typeof file === 'string') record.file = file;
+  const { line, file, session, event, truncated } = redisRecord(id, flat, key);
+  const record: SourceRecord = { id, line, file };
   if (session !== undefined && event !== undefined) Object.assign(record, { session, event });
   if (truncated) record.truncated = true;
   return record;

@@ -60,7 +60,7 @@ export class RedisReader implements SourceReader {
       const entries = await this.#read();
       if (this.#closed) return undefined;
       if (entries.length > 0) {
-        const records = entries.map(entryRecord);
+        const records = entries.map((entry) => entryRecord(entry, this.#ctx.key));
         // The entry read last is read again with what follows: gone means trimmed away meanwhile.
         if (this.#delivered && entries[0]![0] === this.#after) records.shift();
         else if (this.#delivered) records.unshift({ id: this.#after, file: this.#ctx.key, gap: { reason: 'trimmed', bytes: null } });

@@ -5,25 +5,25 @@ import type { GapRecord } from '../../../src/wire/types.js';
 
 describe('a Redis stream entry as a record', () => {
   it('takes the entry id as id and keeps the evlog id as evlogId', () => {
-    expect(entryRecord('17-0', ['line', 's1:click', 'id', 'AbC9', 'file', 'a.log', 'session', 's1', 'event', 'click'])).toEqual({
+    expect(entryRecord('17-0', ['line', 's1:click', 'id', 'AbC9', 'file', 'a.log', 'session', 's1', 'event', 'click'], 'evlog:a.log')).toEqual({
       id: '17-0', line: 's1:click', evlogId: 'AbC9', file: 'a.log', session: 's1', event: 'click',
     });
   });
 
   it('finds session and event in the line when the entry does not carry them', () => {
-    expect(entryRecord('1-1', ['line', '{"message":"s2:buy"}'])).toEqual({ id: '1-1', line: '{"message":"s2:buy"}', session: 's2', event: 'buy' });
-    expect(entryRecord('1-2', ['line', 'ERROR: disk full'])).toEqual({ id: '1-2', line: 'ERROR: disk full' });
+    expect(entryRecord('1-1', ['line', '{"message":"s2:buy"}'], 'k')).toEqual({ id: '1-1', line: '{"message":"s2:buy"}', file: 'k', session: 's2', event: 'buy' });
+    expect(entryRecord('1-2', ['line', 'ERROR: disk full'], 'k')).toEqual({ id: '1-2', line: 'ERROR: disk full', file: 'k' });
   });
 
-  it('shows an entry without a line as its fields in JSON, so filters see them', () => {
-    expect(entryRecord('2-0', ['session', 's', 'event', 'e', 'id', '7'])).toEqual({
-      id: '2-0', line: '{"session":"s","event":"e","id":"7"}', session: 's', event: 'e', evlogId: '7',
+  it('shows an entry without a line as its fields in JSON, so filters see them, as of the stream it is in', () => {
+    expect(entryRecord('2-0', ['session', 's', 'event', 'e', 'id', '7'], 'orders')).toEqual({
+      id: '2-0', line: '{"session":"s","event":"e","id":"7"}', file: 'orders', session: 's', event: 'e', evlogId: '7',
     });
   });
 
   it('leaves out entries deleted from the stream', () => {
     const entries: RawEntry[] = [['1-0', ['line', 'a']], ['2-0', null], ['3-0', ['line', 'b']]];
-    expect(entryRecords(entries, () => undefined).map((r) => r.id)).toEqual(['1-0', '3-0']);
+    expect(entryRecords(entries, 'k', () => undefined).map((r) => r.id)).toEqual(['1-0', '3-0']);
   });
 
   it("hands the mirror's gap entries to onGap, in their place, never as lines", () => {
@@ -34,7 +34,7 @@ describe('a Redis stream entry as a record', () => {
       ['3-0', ['id', 'Y', 'file', 'a.log', 'gap', 'rotated file gone']],
       ['4-0', ['line', 'b', 'file', 'a.log']],
     ];
-    expect(entryRecords(entries, (g) => gaps.push(g)).map((r) => r.line)).toEqual(['a', 'b']);
+    expect(entryRecords(entries, 'k', (g) => gaps.push(g)).map((r) => r.line)).toEqual(['a', 'b']);
     expect(gaps).toEqual([
       { id: '2-0', file: 'a.log', gap: { reason: 'truncated', bytes: 120 } },
       { id: '3-0', file: 'a.log', gap: { reason: 'rotated file gone', bytes: null } },
@@ -45,9 +45,9 @@ describe('a Redis stream entry as a record', () => {
 
   it('reads a cut line as HTTP says it, and the server streams the same record the listener reads', () => {
     const fields = ['line', 's1:buy', 'id', 'E', 'file', 'a.log', 'session', 's1', 'event', 'buy', 'truncated', '1'];
-    expect(entryRecord('9-0', fields)).toMatchObject({ truncated: true });
-    expect(servedRecord(['9-0', fields])).toEqual({ id: '9-0', line: 's1:buy', file: 'a.log', session: 's1', event: 'buy', truncated: true });
-    expect(servedRecord(['9-1', ['id', 'E', 'file', 'a.log', 'gap', 'truncated', 'gap_bytes', '7']])).toEqual({
+    expect(entryRecord('9-0', fields, 'k')).toMatchObject({ truncated: true });
+    expect(servedRecord(['9-0', fields], 'k')).toEqual({ id: '9-0', line: 's1:buy', file: 'a.log', session: 's1', event: 'buy', truncated: true });
+    expect(servedRecord(['9-1', ['id', 'E', 'file', 'a.log', 'gap', 'truncated', 'gap_bytes', '7']], 'k')).toEqual({
       id: '9-1', file: 'a.log', gap: { reason: 'truncated', bytes: 7 },
     });
   });

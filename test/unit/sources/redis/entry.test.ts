@@ -18,19 +18,20 @@ describe('Redis entry ids', () => {
 
 describe('entryRecord', () => {
   it('takes the mirror fields, with the entry id as the record id', () => {
-    expect(entryRecord(['1-0', ['line', 's:e', 'id', '2.x', 'file', 'a.log', 'session', 's', 'event', 'e']])).toEqual({ id: '1-0', line: 's:e', file: 'a.log', session: 's', event: 'e' });
-    expect(entryRecord(['1-1', ['line', 'cut', 'truncated', '1']])).toEqual({ id: '1-1', line: 'cut', file: undefined, truncated: true });
+    expect(entryRecord(['1-0', ['line', 's:e', 'id', '2.x', 'file', 'a.log', 'session', 's', 'event', 'e']], 'k')).toEqual({ id: '1-0', line: 's:e', file: 'a.log', session: 's', event: 'e' });
+    // An entry another writer left without a file is of the stream: every record names its file.
+    expect(entryRecord(['1-1', ['line', 'cut', 'truncated', '1']], 'evlog:g')).toStrictEqual({ id: '1-1', line: 'cut', file: 'evlog:g', truncated: true });
   });
 
   it('finds session and event in a line another writer left without them', () => {
-    expect(entryRecord(['1-2', ['line', 's9:buy']])).toMatchObject({ session: 's9', event: 'buy' });
+    expect(entryRecord(['1-2', ['line', 's9:buy']], 'k')).toMatchObject({ session: 's9', event: 'buy' });
   });
 
   it('reads a gap entry as a gap', () => {
-    expect(entryRecord(['1-3', ['id', '2.x', 'file', 'a.log', 'gap', 'truncated', 'gap_bytes', '7']])).toEqual({ id: '1-3', file: 'a.log', gap: { reason: 'truncated', bytes: 7 } });
+    expect(entryRecord(['1-3', ['id', '2.x', 'file', 'a.log', 'gap', 'truncated', 'gap_bytes', '7']], 'k')).toEqual({ id: '1-3', file: 'a.log', gap: { reason: 'truncated', bytes: 7 } });
   });
 
   it('streams an entry without a line as its fields in JSON, events found as in a winston line', () => {
-    expect(entryRecord(['1-4', ['session', 's1', 'event', 'click', 'n', '3']])).toEqual({ id: '1-4', line: '{"session":"s1","event":"click","n":"3"}', session: 's1', event: 'click' });
+    expect(entryRecord(['1-4', ['session', 's1', 'event', 'click', 'n', '3']], 'k')).toEqual({ id: '1-4', line: '{"session":"s1","event":"click","n":"3"}', file: 'k', session: 's1', event: 'click' });
   });
 });
