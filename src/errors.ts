@@ -10,6 +10,14 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * `text` (something a client or a user gave) as it may stand in a one-line message: control
+ * characters, line breaks among them, shown as `\xNN`.
+ */
+export function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export class EvlogError extends Error {
   readonly code: string;
   readonly exitCode: ExitCodeValue;

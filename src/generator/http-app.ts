@@ -5,6 +5,7 @@
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { printable } from '../errors.js';
 import { isValidName } from '../wire/record.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeSessionIds } from './synthetic.js';
@@ -58,7 +59,7 @@ export async function runHttpApp(writer: EventWriter, opts: HttpAppOptions): Pro
       return reply(res, 400, 'bad event name: invalid percent-encoding\n');
     }
     if (!isValidName(event) || event.includes('/')) {
-      return reply(res, 400, `bad event name '${event}': use GET /<event> with no ':', '/' or whitespace\n`);
+      return reply(res, 400, `bad event name '${printable(event)}': use GET /<event> with no ':', '/', whitespace or control characters\n`);
     }
     let session = url.searchParams.get('session') ?? sessionFromCookie(req);
     const headers: Record<string, string> = {};
@@ -67,7 +68,7 @@ export async function runHttpApp(writer: EventWriter, opts: HttpAppOptions): Pro
       headers['set-cookie'] = `${COOKIE}=${session}; Path=/; SameSite=Lax; HttpOnly`;
     }
     if (!isValidName(session)) {
-      return reply(res, 400, `bad session '${session}': no ':' or whitespace\n`);
+      return reply(res, 400, `bad session '${printable(session)}': no ':', whitespace or control characters\n`);
     }
     if (accepted >= limit) return reply(res, 503, 'done\n');
     accepted++;

@@ -3,6 +3,7 @@
  * bad request gets a 400 with a one-line reason instead of a stream that goes wrong later.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { printable } from '../errors.js';
 import type { Start } from '../sources/source.js';
 import type { Encoding } from './encode.js';
 import { compileLinear, UnsafePattern } from './safe-regex.js';
@@ -10,7 +11,7 @@ import { compileLinear, UnsafePattern } from './safe-regex.js';
 /** A query the server refuses (400): its reason is one line, whatever bytes the client's values held. */
 export class BadRequest extends Error {
   constructor(reason: string) {
-    super(reason.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    super(printable(reason));
   }
 }
 

@@ -18,9 +18,12 @@ export function isGapRecord(value: unknown): value is GapRecord {
   return typeof rec?.id === 'string' && typeof rec.gap === 'object' && rec.gap !== null && typeof rec.gap.reason === 'string';
 }
 
-/** A name usable as an event or session: the text format `<session>:<event>` must round-trip. */
+/**
+ * A name usable as an event or session: the text format `<session>:<event>` must round-trip, and a
+ * log line holds no control character a client gave.
+ */
 export function isValidName(name: string): boolean {
-  return name.length > 0 && !/[:\s]/.test(name);
+  return name.length > 0 && !/[:\s\p{Cc}]/u.test(name);
 }
 
 export function parseTextEvent(text: string): EventFields | undefined {
