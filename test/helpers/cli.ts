@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, vi } from 'vitest';
+import { stopChildren, track } from './children.js';
 import { main } from '../../src/cli.js';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/evlog.js');
@@ -31,13 +32,8 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const children = new Set<ChildProcess>();
-
-afterEach(() => {
-  // Only the processes this test started, by their PID.
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
+// Only the processes this test started, by their PID (tmp.ts also stops them before removing directories).
+afterEach(stopChildren);
 
 /** Spawns the real `evlog` binary. */
 export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {}): Spawned {
@@ -46,7 +42,7 @@ export function spawnCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
     env: { ...process.env, ...opts.env },
     stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
-  children.add(child);
+  track(child);
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

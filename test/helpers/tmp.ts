@@ -2,10 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
+import { stopChildren } from './children.js';
 
 const dirs: string[] = [];
 
 afterEach(async () => {
+  // A process still writing into a directory makes removing it fail (ENOTEMPTY): end them first.
+  await stopChildren();
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
