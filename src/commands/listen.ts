@@ -86,7 +86,7 @@ export function makeListenCommand(): Command {
     .option('-c, --callback <module>', 'ESM or CJS module file whose default export is (event, ctx) => void | Promise<void>')
     .option('--json', 'print records as NDJSON instead of raw lines')
     .option('--print', 'print matches even with --callback')
-    .addOption(new Option('--color <when>', 'highlight the matched text: on a terminal without NO_COLOR, always, or never')
+    .addOption(new Option('--color <when>', 'highlight the matched text: on a terminal without NO_COLOR (nor TERM=dumb), always, or never')
       .choices(['auto', 'always', 'never']).default(LISTEN_DEFAULTS.color))
     .option('-n, --count <n>', 'exit 0 after n matching events were handled', parsePositiveInt)
     .addOption(new Option('--from <id|start>', 'start after this record id, or at the start of the file').argParser(parseFrom).conflicts('tail'))

@@ -13,10 +13,13 @@ const SEPARATOR = '\x1b[36m\x1b[K:\x1b[m\x1b[K';
 
 export type ColorWhen = 'auto' | 'always' | 'never';
 
-/** `auto`: a terminal, unless NO_COLOR is set to something (no-color.org); a flag beats NO_COLOR. */
+/**
+ * `auto`: a terminal, unless NO_COLOR is set to something (no-color.org) or the terminal says it
+ * has no colours (`TERM=dumb`, as grep reads it); a flag beats both.
+ */
 export function useColor(when: ColorWhen, stream: Writable, env: NodeJS.ProcessEnv = process.env): boolean {
   if (when !== 'auto') return when === 'always';
-  return (stream as { isTTY?: boolean }).isTTY === true && !env['NO_COLOR'];
+  return (stream as { isTTY?: boolean }).isTTY === true && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
 }
 
 export function makeHighlighter(patterns: readonly string[], ignoreCase = false): (line: string) => string {

@@ -126,6 +126,8 @@ describe('highlighting matches', () => {
     expect(useColor('auto', tty, {})).toBe(true);
     expect(useColor('auto', tty, { NO_COLOR: '1' })).toBe(false);
     expect(useColor('auto', tty, { NO_COLOR: '' })).toBe(true);
+    expect(useColor('auto', tty, { TERM: 'dumb' })).toBe(false);
+    expect(useColor('always', tty, { TERM: 'dumb' })).toBe(true);
     expect(useColor('auto', new PassThrough(), {})).toBe(false);
     expect(useColor('always', new PassThrough(), { NO_COLOR: '1' })).toBe(true);
     expect(useColor('never', tty, {})).toBe(false);
