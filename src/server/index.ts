@@ -8,6 +8,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,8 +67,22 @@ function checkTls(opts: ResolvedServerOptions): void {
 }
 
 function listener(opts: ResolvedServerOptions, handler: RequestListener) {
-  const common = { maxHeaderSize: MAX_HEADER_BYTES };
-  return opts.tls ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(common, handler);
+  const common = {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    headersTimeout: opts.headersTimeoutMs,
+    // Node looks for late heads only this often (30 s by default): a quarter of the timeout.
+    connectionsCheckingInterval: Math.max(50, Math.min(opts.headersTimeoutMs / 4, 30_000)),
+  };
+  const server = opts.tls
+    ? createHttpsServer({ ...common, cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: opts.headersTimeoutMs }, handler)
+    : createHttpServer(common, handler);
+  // Node's head timer starts with the first byte: a connection that sends nothing would be kept for
+  // good. Its socket times out (Node then destroys it) unless a request or an upgrade comes first.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => socket.setTimeout(opts.headersTimeoutMs));
+  const asked = (req: IncomingMessage): void => void req.socket.setTimeout(0);
+  server.on('request', asked);
+  server.on('upgrade', asked);
+  return server;
 }
 
 /** The merged stream, for a server of more than one file or of a glob (one file keeps its own ids). */

@@ -59,6 +59,12 @@ export interface ServerOptions {
   pollMs?: number;
   /** How long close() waits for clients to finish before cutting them. */
   shutdownGraceMs?: number;
+  /**
+   * A connection that has not sent a whole request head by then is closed: a client trickling
+   * header lines (or sending nothing) cannot hold a descriptor for long. Streams, once asked for,
+   * are not affected.
+   */
+  headersTimeoutMs?: number;
   onWarning?: (message: string) => void;
   /** Also mirror every line into Redis Streams at this URL (redis/mirror.ts). */
   redis?: string;
@@ -92,6 +98,7 @@ export const SERVER_DEFAULTS = {
   wsPingMs: 30_000,
   pollMs: 1000,
   shutdownGraceMs: 1000,
+  headersTimeoutMs: 10_000,
   // About 450,000 entries; held in memory too, at about four times their size on disk.
   stateMaxBytes: 16 * 1024 * 1024,
   redisPrefix: 'evlog:',
@@ -113,6 +120,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (merged.port > 65535) throw new UsageError('EVLOG_ERR_OPTION', `port must be 0 to 65535, got ${merged.port}`);
   checkInt('maxLineBytes', merged.maxLineBytes, 1);
   checkInt('maxClients', merged.maxClients, 1);
+  checkInt('headersTimeoutMs', merged.headersTimeoutMs, 1);
   if (merged.token === '') throw new UsageError('EVLOG_ERR_OPTION', 'token must not be empty');
   if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
     throw new UsageError('EVLOG_ERR_OPTION', 'tls needs both a certificate and a key');
