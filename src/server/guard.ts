@@ -87,6 +87,8 @@ export function makeGuard(opts: GuardOptions): (req: IncomingMessage) => Admitte
 
     const host = single(req, 'host');
     if (host === null) return refusal(400, 'bad request: more than one Host header');
+    // HTTP/1.1 requires one (Node's own refusal of this had no body); HTTP/1.0 may go without.
+    if (host === undefined && req.httpVersionMinor === 1) return refusal(400, 'bad request: no Host header');
     const hostParts = host === undefined ? undefined : splitHost(host);
     if (host !== undefined && hostParts === undefined) return refusal(400, 'bad request: malformed Host header');
     if (opts.checkHost && (hostParts === undefined || !(isLoopbackName(hostParts.name) || allowedHosts.has(hostParts.name)))) {

@@ -69,6 +69,8 @@ function checkTls(opts: ResolvedServerOptions): void {
 function listener(opts: ResolvedServerOptions, handler: RequestListener) {
   const common = {
     maxHeaderSize: MAX_HEADER_BYTES,
+    // The guard refuses a missing Host with a reason (guard.ts).
+    requireHostHeader: false,
     headersTimeout: opts.headersTimeoutMs,
     // Node looks for late heads only this often (30 s by default): a quarter of the timeout.
     connectionsCheckingInterval: Math.max(50, Math.min(opts.headersTimeoutMs / 4, 30_000)),

@@ -90,6 +90,10 @@ describe('Host and Origin checks', () => {
       expect((await rawRequest(port, upgrade('/ws').replace('Host: 127.0.0.1', `Host: ${host}`))).status, host).toBe(403);
     }
     expect((await rawRequest(port, `GET /healthz HTTP/1.1\r\nHost: a\r\nHost: localhost\r\n\r\n`)).status).toBe(400);
+    const noHost = await rawRequest(port, 'GET /healthz HTTP/1.1\r\n\r\n');
+    expect(noHost.status).toBe(400);
+    expect(noHost.text.split('\r\n\r\n')[1]).toBe('bad request: no Host header\n');
+    for (const path of ['/stream', '/ws']) expect((await rawRequest(port, `GET ${path} HTTP/1.1\r\n\r\n`)).status, path).toBe(400);
   });
 
   it('refuses pages from other origins on /stream and /ws, and lets --allow-origin in with CORS headers', async () => {
