@@ -18,7 +18,7 @@ import type { ResolvedServerOptions } from './options.js';
 import { BadRequest, parseStreamQuery, type Negotiate, type StreamQuery } from './query.js';
 import { isRefusal, plain, rawAnswer, refusal, refuse, type Refusal } from './respond.js';
 import { LiveView } from './static.js';
-import { negotiateWs, WsEndpoint } from './ws-stream.js';
+import { handshakeRefusal, negotiateWs, WsEndpoint } from './ws-stream.js';
 import { makePicker, type Merged } from './pick.js';
 import type { Admitted } from './subscribe.js';
 
@@ -144,6 +144,8 @@ export function makeApp(opts: ResolvedServerOptions, channels: Channels, merged?
     const path = checked.url.pathname;
     if (path !== '/ws') return rawAnswer(socket, refusal(404, `not found: ${path.slice(0, 200)}`));
     if (req.method !== 'GET') return rawAnswer(socket, refusal(405, 'method not allowed', { allow: 'GET' }));
+    const handshake = handshakeRefusal(req);
+    if (handshake) return rawAnswer(socket, handshake);
     const admitted = admit(req, checked.url, negotiateWs);
     if (isRefusal(admitted)) return rawAnswer(socket, admitted);
     ws.upgrade(req, socket, head, admitted).catch(() => socket.destroy());

@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Sink } from './pump.js';
 import { BadRequest, type StreamQuery } from './query.js';
+import { refusal, type Refusal } from './respond.js';
 import { Subscription, type Admitted, type SubscribeContext } from './subscribe.js';
 import { START_HEADER } from '../wire/types.js';
 
@@ -22,6 +23,20 @@ export function negotiateWs(format: string | null): WsEncoding {
   if (format === null || format === 'ndjson') return 'ws-ndjson';
   if (format === 'text') return 'ws-text';
   throw new BadRequest(`format: expected text or ndjson, got '${format}'`);
+}
+
+/**
+ * What is wrong with an upgrade's WebSocket handshake, as a refusal with a one-line reason (ws's
+ * own answer to a bad one is an HTML-typed body without a line end), or undefined when it is fine.
+ */
+export function handshakeRefusal(req: IncomingMessage): Refusal | undefined {
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return refusal(400, 'bad request: Upgrade must be websocket');
+  const key = req.headers['sec-websocket-key'];
+  // 16 random bytes in base64 (RFC 6455, 4.1).
+  if (key === undefined || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim())) return refusal(400, 'bad request: missing or invalid Sec-WebSocket-Key');
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') return refusal(400, 'bad request: Sec-WebSocket-Version must be 13', { 'sec-websocket-version': '13' });
+  return undefined;
 }
 
 const SEND_OPTIONS = { binary: false } as const;

@@ -23,6 +23,22 @@ describe('every request is guarded', () => {
     expect(await stream.waitForLines(1)).toEqual(['a:1']);
   });
 
+  it('answers a broken WebSocket handshake with 400 and a one-line reason', async () => {
+    const server = await startServer({ file: await tmpLog('a:1\n') });
+    const broken = [
+      upgrade('/ws').replace(`Sec-WebSocket-Key: ${KEY}\r\n`, ''),
+      upgrade('/ws').replace(KEY, 'short=='),
+      upgrade('/ws').replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 99'),
+      upgrade('/ws').replace('Upgrade: websocket', 'Upgrade: h2c'),
+    ];
+    for (const request of broken) {
+      const answer = await rawRequest(server.port, request);
+      expect(answer.status, request).toBe(400);
+      expect(answer.text.split('\r\n\r\n')[1], request).toMatch(/^bad request: [^\n]+\n$/);
+    }
+    expect((await rawRequest(server.port, upgrade('/ws?tail=1'))).status).toBe(101);
+  });
+
   it('refuses a query whose percent-encoding is malformed or not UTF-8, over HTTP and upgrade', async () => {
     const server = await startServer({ file: await tmpLog('a:1\n') });
     for (const query of ['match=%zz', 'match=%', 'match=a%2', 'tail=%31%', 'match=%c0%af', 'match=%E2%82']) {
