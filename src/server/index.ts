@@ -25,6 +25,7 @@ import type { Follower } from '../sources/file/follower.js';
 import { listenOn, urlFor } from '../bind.js';
 import { makeApp, type App } from './app.js';
 import { MAX_HEADER_BYTES, onClientError } from './client-error.js';
+import { rawAnswer, refusal } from './respond.js';
 import { MAX_HEADER_COUNT } from './guard.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 
@@ -156,6 +157,8 @@ export async function createServer(options: ServerOptions): Promise<EvlogServer>
   const server = listener(opts, (req, res) => app.request(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => app.upgrade(req, socket, head));
   server.on('clientError', onClientError);
+  // Node closes a CONNECT (a proxy tunnel request) without a word when nobody listens for it.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => rawAnswer(socket, refusal(405, 'method not allowed', { allow: 'GET' })));
   // One more than we serve, so that too many fields is seen and answered (guard.ts).
   server.maxHeadersCount = MAX_HEADER_COUNT + 1;
 

@@ -39,6 +39,13 @@ describe('every request is guarded', () => {
     expect((await rawRequest(server.port, upgrade('/ws?tail=1'))).status).toBe(101);
   });
 
+  it('answers CONNECT (a proxy tunnel) with 405 rather than closing without a word', async () => {
+    const server = await startServer({ file: await tmpLog('a:1\n') });
+    const answer = await rawRequest(server.port, 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n');
+    expect(answer.status).toBe(405);
+    expect(answer.text.split('\r\n\r\n')[1]).toBe('method not allowed\n');
+  });
+
   it('refuses a query whose percent-encoding is malformed or not UTF-8, over HTTP and upgrade', async () => {
     const server = await startServer({ file: await tmpLog('a:1\n') });
     for (const query of ['match=%zz', 'match=%', 'match=a%2', 'tail=%31%', 'match=%c0%af', 'match=%E2%82']) {
