@@ -59,8 +59,11 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   let connected = false;
   const maxBackoff = opts.maxBackoffMs ?? 5000;
   const { createClient } = await import('@redis/client');
+  // A password kept out of the command line, where `ps` shows it: taken when the URL gives none.
+  const password = new URL(url).password === '' ? process.env['EVLOG_REDIS_PASSWORD'] || undefined : undefined;
   const client = createClient({
     url,
+    ...(password === undefined ? {} : { password }),
     name: opts.name,
     socket: {
       connectTimeout: 5000,
@@ -82,7 +85,10 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   try {
     await client.connect();
   } catch (err) {
-    throw new RuntimeError('EVLOG_ERR_REDIS_CONNECT', `cannot reach Redis at ${redactRedisUrl(url)}: ${describeSystemError(err as Error)}`, {
+    const reason = describeSystemError(err as Error);
+    // Redis's own words on a missing or wrong password are long; say what to do instead.
+    const said = /^(NOAUTH|WRONGPASS)/.test(reason) ? `${reason.split(' ')[0]}: a password is needed or wrong (give it in the URL, or in EVLOG_REDIS_PASSWORD)` : reason;
+    throw new RuntimeError('EVLOG_ERR_REDIS_CONNECT', `cannot reach Redis at ${redactRedisUrl(url)}: ${said}`, {
       cause: err,
     });
   }

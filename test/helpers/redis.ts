@@ -20,6 +20,8 @@ if (!haveRedis) {
 export interface RedisOptions {
   /** Keep an append-only file, so that a restart (`restart()`) finds what was written. */
   appendonly?: boolean;
+  /** Clients must AUTH with this password. */
+  requirepass?: string;
 }
 
 export interface TestRedis {
@@ -47,6 +49,7 @@ function spawnRedis(port: number, dir: string, opts: RedisOptions): Promise<Chil
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no'];
   args.push('--appendonly', opts.appendonly ? 'yes' : 'no');
   if (opts.appendonly) args.push('--appendfsync', 'always');
+  if (opts.requirepass) args.push('--requirepass', opts.requirepass);
   const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';

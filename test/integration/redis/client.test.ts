@@ -45,6 +45,24 @@ describe('openRedis', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it.skipIf(!haveRedis)('takes the password from EVLOG_REDIS_PASSWORD when the URL has none', async () => {
+    const redis = await startRedis({ requirepass: 'hunter2' });
+    await expect(openRedis(redis.url, { name: 'evlog-test' })).rejects.toMatchObject({
+      exitCode: 1,
+      message: `cannot reach Redis at ${redis.url}: NOAUTH: a password is needed or wrong (give it in the URL, or in EVLOG_REDIS_PASSWORD)`,
+    });
+    process.env['EVLOG_REDIS_PASSWORD'] = 'hunter2';
+    try {
+      const client = await openRedis(redis.url, { name: 'evlog-test' });
+      expect(await client.ping()).toBe('PONG');
+      client.destroy();
+      // The URL's own password wins.
+      await expect(openRedis(redis.url.replace('//', '//:wrong@'), { name: 'evlog-test' })).rejects.toMatchObject({ exitCode: 1 });
+    } finally {
+      delete process.env['EVLOG_REDIS_PASSWORD'];
+    }
+  });
+
   it.skipIf(!haveRedis)('connects to a real redis-server and reconnects after it restarts', async () => {
     const redis = await startRedis();
     const errors: string[] = [];
