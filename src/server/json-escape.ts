@@ -69,7 +69,7 @@ export function room(used: number, n: number): Buffer {
 /**
  * A batch's records are framed by constant parts: before the id (the frame's opening, `{"id":"`,
  * the id prefix), between the two ids of an SSE event, after the id (the suffix, the file, the
- * line's opening), and the closes with the frame's end. `frameBatch` places them once per batch.
+ * line's opening), and the closes with the frame's end. `loadBatch` places them once per batch.
  */
 export interface RecordFrame {
   head: string;
@@ -87,7 +87,8 @@ export interface RecordFrame {
 export function loadBatch(batch: Buffer, parts: RecordFrame): number {
   let at = INPUT + batch.length;
   const length = parts.head.length + parts.between.length + parts.afterId.length + parts.close.length + parts.closeTruncated.length;
-  room(at, 5 * SLACK + length + 16);
+  // Each part starts 16 bytes or more (aligned) after the end of the one before; the records after the last.
+  room(at, 6 * (SLACK + 15) + length);
   const bytes = memory.bytes;
   bytes.set(batch, INPUT);
   // Each part is followed by slack: the module copies 16 bytes at a time.

@@ -79,3 +79,30 @@ describe('record ids written by the escaping module', () => {
     }
   });
 });
+
+describe("the batch's constant parts in the module's memory", () => {
+  it('are placed whole when the batch ends just short of the end of the memory', async () => {
+    const { memory } = await import('../../../src/server/json-escape.js');
+    const INPUT = 32768;
+    const file = `logs/${'f'.repeat(60)}.log`;
+    for (let k = 0; k <= 320; k += 3) {
+      // Lines the filter drops fill the batch up to k bytes before the memory's end, then one record.
+      const last = Buffer.from('s-1:end\n');
+      const size = memory.bytes.length - INPUT - k - last.length;
+      if (size < 0) continue;
+      const filler = Buffer.alloc(size, 0x78);
+      for (let i = 63; i < size; i += 64) filler[i] = 0x0a;
+      if (size > 0) filler[size - 1] = 0x0a;
+      const batch: LineBatch = { idPrefix: '1.a.b.', idSuffix: '.c-d-e', file, base: 0, buf: Buffer.concat([filler, last]), release: () => undefined };
+      const id = `1.a.b.${(size + last.length).toString(36)}.c-d-e`;
+      // A filtered batch is encoded in time slices: each goes on where the one before stopped.
+      let got = '';
+      for (let from = 0; from < batch.buf.length; ) {
+        const slice = encodeBatch(batch, { encoding: 'sse', maxLineBytes: 1000, match: /end/ }, false, from);
+        got += slice.payload.toString();
+        from = slice.end;
+      }
+      expect(got, `k ${k}`).toBe(`id: ${id}\ndata: ${recordJson(id, file, 's-1:end', false)}\n\n`);
+    }
+  });
+});
