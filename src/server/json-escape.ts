@@ -6,14 +6,17 @@
  *
  * The loop is WebAssembly (src/wasm/escape.wat, 16 bytes a step): JavaScript pays a nanosecond or
  * two a byte, and a JSON line holds a quote every few bytes, too often for native searches. The
- * batch is copied into the module's memory once (`loadBatch`), and the records are written there
- * too, so escaping a line is one call and nothing is copied back until the payload is complete.
+ * batch is copied into the module's memory once (`loadBatch`) with the constant parts of its
+ * records, and the records are written there too: a line's whole record is one call
+ * (`writeRecord`), and nothing is copied back until the payload is complete.
  */
 import { WasmModule } from '../wasm/module.js';
 
 interface EscapeExports {
   escape(src: number, end: number, dst: number, origin: number): number;
-  flatFields(from: number, to: number, dst: number, origin: number): number;
+  frame(head: number, headLength: number, between: number, betweenLength: number, afterId: number, afterIdLength: number, close: number, closeLength: number, closeTruncated: number, closeTruncatedLength: number): void;
+  record(src: number, end: number, dst: number, origin: number, offset: number, truncated: number): number;
+  close(dst: number, truncated: number): number;
   results: WebAssembly.Global;
   quotes: WebAssembly.Global;
   quoteCapacity: WebAssembly.Global;
@@ -21,7 +24,7 @@ interface EscapeExports {
 }
 
 const wasm = new WasmModule<EscapeExports>('escape');
-const { escape, flatFields } = wasm.exports;
+const { escape, frame, record, close } = wasm.exports;
 /** Where the batch is copied to: positions in it are the batch's own plus INPUT. */
 const INPUT = wasm.exports.input.value;
 const RESULTS = wasm.exports.results.value / 4;
@@ -64,14 +67,66 @@ export function room(used: number, n: number): Buffer {
 }
 
 /**
- * Copies the batch in (its slack reserved), or nothing when the lines are copied from the batch
- * itself; returns where the memory after it is free for the records.
+ * A batch's records are framed by constant parts: before the id (the frame's opening, `{"id":"`,
+ * the id prefix), between the two ids of an SSE event, after the id (the suffix, the file, the
+ * line's opening), and the closes with the frame's end. `loadBatch` places them once per batch.
  */
-export function loadBatch(batch: Buffer | undefined): number {
-  const end = INPUT + (batch?.length ?? 0);
-  room(end, 0);
-  if (batch) memory.bytes.set(batch, INPUT);
-  return (end + SLACK + 15) & ~15;
+export interface RecordFrame {
+  head: string;
+  /** Empty when the id is written once. */
+  between: string;
+  afterId: Buffer;
+  close: string;
+  closeTruncated: string;
+}
+
+/**
+ * Copies the batch in (its slack reserved) and places its frame after it; returns where the memory
+ * after them is free for the records.
+ */
+export function loadBatch(batch: Buffer, parts: RecordFrame): number {
+  let at = INPUT + batch.length;
+  const length = parts.head.length + parts.between.length + parts.afterId.length + parts.close.length + parts.closeTruncated.length;
+  // Each part starts 16 bytes or more (aligned) after the end of the one before; the records after the last.
+  room(at, 6 * (SLACK + 15) + length);
+  const bytes = memory.bytes;
+  bytes.set(batch, INPUT);
+  // Each part is followed by slack: the module copies 16 bytes at a time.
+  const place = (part: string | Buffer): number => {
+    at = (at + SLACK + 15) & ~15;
+    const from = at;
+    at += typeof part === 'string' ? bytes.write(part, at, 'latin1') : part.copy(bytes, at);
+    return from;
+  };
+  frame(
+    place(parts.head), parts.head.length, place(parts.between), parts.between.length, place(parts.afterId), parts.afterId.length,
+    place(parts.close), parts.close.length, place(parts.closeTruncated), parts.closeTruncated.length,
+  );
+  return (at + SLACK + 15) & ~15;
+}
+
+/**
+ * Writes the framed record of the loaded batch's `[start, end)`, ending before file offset
+ * `offset`, at `dst` in the memory, and returns where it ends: the whole record, from the frame's
+ * opening to its end, when the line is ASCII text or a JSON line of winston's flat shape. Else -1:
+ * the record is written up to the escaped line (ending at `lineEnd()`), and `quotes`, `colonOf()`
+ * and `flagsOf()` describe the line as after `escapeLine`. Room for six bytes per input byte and
+ * the frame must be reserved (`room`).
+ */
+export function writeRecord(start: number, end: number, dst: number, offset: number, truncated: boolean): number {
+  const p = record(INPUT + start, INPUT + end, dst, INPUT, offset, truncated ? 1 : 0);
+  if (p < 0) noteQuotes();
+  return p;
+}
+
+/** Where the escaped line ends when `writeRecord` left the rest of the record to the caller. */
+export function lineEnd(): number {
+  return memory.ints[RESULTS + 3]!;
+}
+
+/** The record's close and the frame's end, at `dst`; returns where they end. */
+export function closeRecord(dst: number, truncated: boolean): number {
+  return close(dst, truncated ? 1 : 0);
 }
 
 /**
@@ -81,21 +136,14 @@ export function loadBatch(batch: Buffer | undefined): number {
  */
 export function escapeLine(start: number, end: number, dst: number): number {
   const p = escape(INPUT + start, INPUT + end, dst, INPUT);
-  const count = memory.ints[RESULTS]!;
-  // Beyond the capacity the positions are not all known: the scan reads the bytes instead.
-  quotes.count = count <= QUOTE_CAPACITY ? count : -1;
+  noteQuotes();
   return p;
 }
 
-/**
- * For a line starting with `{` that `escapeLine` just escaped, finding no escape but quotes and
- * no non-ASCII byte: when it is a JSON object of string members only, as winston writes it, its
- * session and event fields (`","session":"…","event":"…`) as the definition finds them, written
- * at `dst`; returns where they end (`dst` when it has none), or -1 when the line is of another
- * shape and the full scan must read it.
- */
-export function writeFlatFields(start: number, end: number, dst: number): number {
-  return flatFields(start, end, dst, INPUT);
+function noteQuotes(): void {
+  const count = memory.ints[RESULTS]!;
+  // Beyond the capacity the positions are not all known: the scan reads the bytes instead.
+  quotes.count = count <= QUOTE_CAPACITY ? count : -1;
 }
 
 export function colonOf(): number {
@@ -104,19 +152,4 @@ export function colonOf(): number {
 
 export function flagsOf(): number {
   return memory.ints[RESULTS + 2]!;
-}
-
-/** The bytes a JSON string escapes besides quotes and the newlines between lines. */
-const ESCAPED = [0x5c, ...Array.from({ length: 0x20 }, (_, b) => b).filter((b) => b !== 0x0a)];
-
-/**
- * Whether the lines of an ASCII `batch` hold nothing to escape, so that they are copied without a
- * look at each byte. A few dozen native scans of the batch cost less than one scan in
- * JavaScript; a batch with quotes (JSON-bearing lines) is settled by the first.
- */
-export function nothingToEscape(batch: Buffer): boolean {
-  // Below a few kilobytes the fixed cost of the scans is more than escaping each line.
-  if (batch.length < 4096 || batch.indexOf(0x22) !== -1) return false;
-  for (const byte of ESCAPED) if (batch.indexOf(byte) !== -1) return false;
-  return true;
 }

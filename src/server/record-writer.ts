@@ -1,25 +1,24 @@
 /**
  * Writes a batch's records (NDJSON, SSE or WebSocket NDJSON) straight into bytes, with no string
- * made for the line, its id, its session or its event. Most log lines are plain ASCII: no quote,
- * backslash or control character. Their JSON form is their own bytes in quotes, so a batch of them
- * is copied from the file's buffer natively. Other batches are copied once into the escaping
- * module's memory and each line is escaped there in one call (json-escape.ts), which also says
- * what decides the line's session and event: its first colon, whitespace, non-ASCII bytes, and the
- * positions of its quotes for the JSON scan. The records are written in that same memory. Lines
- * whose record the bytes alone cannot settle (non-ASCII lines that may be events, invalid UTF-8,
- * JSON lines the scan cannot read) go through `recordJson` (wire/), which defines the record; the
- * byte path must give exactly what it gives.
+ * made for the line, its id, its session or its event. The batch is copied once into the escaping
+ * module's memory with the parts every record of it shares (the frame's opening, the id's prefix
+ * and suffix, the file, the closes), and each record is written there whole by one call
+ * (json-escape.ts `writeRecord`): the id's digits, the escaped line, its session and event when it
+ * is ASCII text or a JSON line of winston's flat shape, the close. The call leaves the rest of the
+ * others to this file: non-ASCII lines (decoded to be judged), JSON lines of other shapes (read by
+ * json-scan.ts), events with something escaped. Lines whose record the bytes alone cannot settle
+ * (non-ASCII lines that may be events, invalid UTF-8, JSON lines the scan cannot read) go through
+ * `recordJson` (wire/), which defines the record; the byte path must give exactly what it gives.
  */
 import { isUtf8 } from 'node:buffer';
 import { jsonString, recordJson } from '../wire/record.js';
-import { NON_ASCII, OTHER_ESCAPES, WHITESPACE, colonOf, escapeLine, flagsOf, loadBatch, memory, nothingToEscape, quotes, room, writeFlatFields } from './json-escape.js';
+import { NON_ASCII, OTHER_ESCAPES, WHITESPACE, closeRecord, colonOf, escapeLine, flagsOf, lineEnd, loadBatch, memory, quotes, room, writeRecord, type RecordFrame } from './json-escape.js';
 import { FIELDS, found, scanJsonLine, UNDECIDED } from './json-scan.js';
 import { lease, own, type Lease } from '../buffer-pool.js';
 
 export type RecordEncoding = 'ndjson' | 'sse' | 'sse-batch' | 'ws-ndjson';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
-const ID_OPEN = bytes('{"id":"');
 /** `","file":"<name>","line":"` per channel name, its JSON escaped once rather than per record. */
 const fileFields = new Map<string, Buffer>();
 const MAX_FILE_FIELDS = 4096;
@@ -36,27 +35,29 @@ function fileAndLineOpen(file: string): Buffer {
 }
 const SESSION_OPEN = bytes('","session":"');
 const EVENT_OPEN = bytes('","event":"');
-const CLOSE = bytes('"}');
-const CLOSE_TRUNCATED = bytes('","truncated":true}');
-const SSE_ID = bytes('id: ');
-const SSE_DATA = bytes('\ndata: ');
-const DATA = bytes('data: ');
-const COLON = 0x3a;
-/** The one whitespace byte a line on the byte path can hold (the others are escaped or non-ASCII). */
-const SPACE = 0x20;
-/** Digits of an offset in base 36, most significant last; a safe integer has at most 11. */
-const digits = new Uint8Array(16);
-const BASE36 = bytes('0123456789abcdefghijklmnopqrstuvwxyz');
+
+/** What stands before a record and after it in each encoding (SSE's event id is the record's). */
+const frameEnd = (encoding: RecordEncoding): string => (encoding === 'sse' ? '\n\n' : encoding === 'ws-ndjson' ? '' : '\n');
+
+function frameOf(encoding: RecordEncoding, prefix: string, suffix: string, file: string): RecordFrame {
+  const end = frameEnd(encoding);
+  return {
+    head: encoding === 'sse' ? `id: ${prefix}` : `${encoding === 'sse-batch' ? 'data: ' : ''}{"id":"${prefix}`,
+    between: encoding === 'sse' ? `${suffix}\ndata: {"id":"${prefix}` : '',
+    afterId: Buffer.concat([bytes(suffix), fileAndLineOpen(file)]),
+    close: `"}${end}`,
+    closeTruncated: `","truncated":true}${end}`,
+  };
+}
 
 export class RecordWriter {
   readonly #encoding: RecordEncoding;
   readonly #idPrefix: string;
   readonly #idSuffix: string;
-  readonly #prefix: Buffer;
-  readonly #suffix: Buffer;
   readonly #file: string;
-  /** `","file":"…","line":"`: what stands between a record's id and its line. */
-  readonly #lineOpen: Buffer;
+  readonly #frameEnd: string;
+  /** Bytes of the constant parts of a record: room for them is reserved with each. */
+  readonly #frameBytes: number;
   /** How the batch decodes: latin1 when it is ASCII. */
   readonly #charset: BufferEncoding;
   /** Where the records start in the module's memory (after the batch), and where they end. */
@@ -64,24 +65,17 @@ export class RecordWriter {
   #pos: number;
   #records = 0;
 
-  /** The batch's lines hold nothing to escape: they are copied without looking at each byte. */
-  readonly #copyOnly: boolean;
-  /** The next `:` at or after the line being added (Infinity: none), found once for many lines. */
-  #nextColon = -1;
-  /** The same for the next space: a line with one is a plain line, not an event. */
-  #nextSpace = -1;
-
   constructor(encoding: RecordEncoding, idPrefix: string, idSuffix: string, file: string, batch: Buffer, charset: 'latin1' | 'utf8') {
     this.#encoding = encoding;
     this.#file = file;
-    this.#lineOpen = fileAndLineOpen(file);
     this.#idPrefix = idPrefix;
     this.#idSuffix = idSuffix;
-    this.#prefix = bytes(idPrefix);
-    this.#suffix = bytes(idSuffix);
     this.#charset = charset;
-    this.#copyOnly = charset === 'latin1' && nothingToEscape(batch);
-    this.#start = this.#pos = loadBatch(this.#copyOnly ? undefined : batch);
+    this.#frameEnd = frameEnd(encoding);
+    const frame = frameOf(encoding, idPrefix, idSuffix, file);
+    // Two ids of at most 11 digits, and the 16 bytes each part's copy may write past its end.
+    this.#frameBytes = frame.head.length + frame.between.length + frame.afterId.length + frame.closeTruncated.length + 2 * 11 + 5 * 16;
+    this.#start = this.#pos = loadBatch(batch, frame);
   }
 
   /**
@@ -89,72 +83,70 @@ export class RecordWriter {
    * `line` is the line as text when the caller already made it (to filter), else undefined.
    */
   add(buf: Buffer, start: number, end: number, offset: number, truncated: boolean, line: string | undefined): void {
-    const n = end - start;
     // Room for the record: the line escaped (at most six bytes a byte) and the framing. Session and
-    // event: plain ones at most the line again, a JSON line's fields are its string contents
+    // event: a text event's at most the line again, a JSON line's fields are its string contents
     // (escaped line plus them stays within twice the line), escaped ones reserve when they come.
-    let out = room(this.#pos, (this.#copyOnly ? 2 : 6) * n + 2 * (this.#prefix.length + this.#suffix.length) + this.#lineOpen.length + 128);
-    let p = this.#frameStart(out, this.#pos, offset);
-    const head = p;
-    p = put(out, p, ID_OPEN);
-    p = putId(out, p, this.#prefix, offset, this.#suffix);
-    p = put(out, p, this.#lineOpen);
-    const lineAt = p;
-    let colon: number;
-    if (this.#copyOnly) {
-      p = copy(out, p, buf, start, end);
-      colon = this.#hasSpace(buf, start, end) ? -1 : this.#colonIn(buf, start, end);
-    } else {
-      p = escapeLine(start, end, p);
-      const flags = flagsOf();
-      colon = (flags & WHITESPACE) !== 0 ? -1 : colonOf();
-      if ((flags & NON_ASCII) !== 0) {
-        // Non-ASCII bytes are the record's only when they decode without replacement.
-        if (!isUtf8(buf.subarray(start, end))) p = -1;
-        // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
-        else if (colon !== -1 && buf[start] !== 0x7b) p = -1;
-      }
-      if (p !== -1 && buf[start] === 0x7b) {
-        // The quotes' positions stand for the line's strings only when nothing else is escaped.
-        const known = (flags & (NON_ASCII | OTHER_ESCAPES)) === 0 && quotes.count >= 0 ? quotes : undefined;
-        const flat = known ? writeFlatFields(start, end, p) : -1;
-        colon = -1;
-        if (flat !== -1) p = flat;
-        else {
-          const kind = scanJsonLine(buf, start, end, known);
-          if (kind === UNDECIDED) p = -1;
-          else if (kind === FIELDS) p = this.#jsonFields(out, p, buf);
-        }
-      }
+    room(this.#pos, 6 * (end - start) + this.#frameBytes + 64);
+    let head = this.#pos;
+    // WebSocket messages of several records hold them one a line.
+    if (this.#encoding === 'ws-ndjson' && this.#records > 0) memory.bytes[head++] = 0x0a;
+    let p = writeRecord(start, end, head, offset, truncated);
+    if (p === -1) p = this.#settle(buf, start, end, head, offset, truncated, line);
+    this.#pos = p;
+    this.#records++;
+  }
+
+  /**
+   * The record of a line `writeRecord` left to JavaScript, from its escaped line on; or the whole
+   * record written from its definition at `head` when the bytes cannot settle it.
+   */
+  #settle(buf: Buffer, start: number, end: number, head: number, offset: number, truncated: boolean, line: string | undefined): number {
+    const n = end - start;
+    let p = lineEnd();
+    const flags = flagsOf();
+    let colon = (flags & WHITESPACE) !== 0 ? -1 : colonOf();
+    if ((flags & NON_ASCII) !== 0) {
+      // Non-ASCII bytes are the record's only when they decode without replacement.
+      if (!isUtf8(buf.subarray(start, end))) p = -1;
+      // Whether a non-ASCII text line is an event depends on Unicode whitespace: the text way decides.
+      else if (colon !== -1 && buf[start] !== 0x7b) p = -1;
+    }
+    if (p !== -1 && buf[start] === 0x7b) {
+      // The quotes' positions stand for the line's strings only when nothing else is escaped.
+      const known = (flags & (NON_ASCII | OTHER_ESCAPES)) === 0 && quotes.count >= 0 ? quotes : undefined;
+      colon = -1;
+      const kind = scanJsonLine(buf, start, end, known);
+      if (kind === UNDECIDED) p = -1;
+      else if (kind === FIELDS) p = jsonFields(memory.bytes, p, buf);
     }
     if (p === -1) {
-      const text = recordJson(this.#idPrefix + offset.toString(36) + this.#idSuffix, this.#file, line ?? buf.toString(this.#charset, start, end), truncated);
-      out = room(head, 3 * text.length + 8);
-      p = head + out.write(text, head, 'utf8');
-    } else {
-      colon -= start;
-      if (colon > 0 && colon < n - 1) {
-        if (p - lineAt === n) {
-          // Nothing was escaped: session and event are the line's two halves, already in `out`.
-          p = put(out, p, SESSION_OPEN);
-          out.copyWithin(p, lineAt, lineAt + colon);
-          p += colon;
-          p = put(out, p, EVENT_OPEN);
-          out.copyWithin(p, lineAt + colon + 1, lineAt + n);
-          p += n - colon - 1;
-        } else {
-          // Rare: an event with something escaped.
-          out = room(p, 6 * n + 64);
-          p = put(out, p, SESSION_OPEN);
-          p = escapeLine(start, start + colon, p);
-          p = put(out, p, EVENT_OPEN);
-          p = escapeLine(start + colon + 1, end, p);
-        }
-      }
-      p = put(out, p, truncated ? CLOSE_TRUNCATED : CLOSE);
+      const id = this.#idPrefix + offset.toString(36) + this.#idSuffix;
+      const text = this.#frameOpen(id) + recordJson(id, this.#file, line ?? buf.toString(this.#charset, start, end), truncated) + this.#frameEnd;
+      const out = room(head, 3 * text.length + 8);
+      return head + out.write(text, head, 'utf8');
     }
-    this.#pos = this.#frameEnd(out, p);
-    this.#records++;
+    colon -= start;
+    if (colon > 0 && colon < n - 1) {
+      // An event with something escaped: its halves escaped apart.
+      const out = room(p, 6 * n + 64);
+      p = put(out, p, SESSION_OPEN);
+      p = escapeLine(start, start + colon, p);
+      p = put(out, p, EVENT_OPEN);
+      p = escapeLine(start + colon + 1, end, p);
+    }
+    return closeRecord(p, truncated);
+  }
+
+  /** The frame's opening as text, for a record written from its definition. */
+  #frameOpen(id: string): string {
+    switch (this.#encoding) {
+      case 'sse':
+        return `id: ${id}\ndata: `;
+      case 'sse-batch':
+        return 'data: ';
+      default:
+        return '';
+    }
   }
 
   /**
@@ -174,54 +166,14 @@ export class RecordWriter {
     if (tail) out.buf[length - 1] = 0x0a;
     return out;
   }
+}
 
-  /** Session and event of a JSON line, as `scanJsonLine` found them: JSON text already, copied. */
-  #jsonFields(out: Buffer, p: number, buf: Buffer): number {
-    p = put(out, p, SESSION_OPEN);
-    p = copy(out, p, buf, found.sessionStart, found.sessionEnd);
-    p = put(out, p, EVENT_OPEN);
-    return copy(out, p, buf, found.eventStart, found.eventEnd);
-  }
-
-  /** The first `:` in `buf[start, end)`, or -1; lines come in order, so each search serves many. */
-  #colonIn(buf: Buffer, start: number, end: number): number {
-    if (this.#nextColon < start) {
-      const at = buf.indexOf(COLON, start);
-      this.#nextColon = at === -1 ? Infinity : at;
-    }
-    return this.#nextColon < end ? this.#nextColon : -1;
-  }
-
-  /** Whether `buf[start, end)` holds a space; searched like `#colonIn`. */
-  #hasSpace(buf: Buffer, start: number, end: number): boolean {
-    if (this.#nextSpace < start) {
-      const at = buf.indexOf(SPACE, start);
-      this.#nextSpace = at === -1 ? Infinity : at;
-    }
-    return this.#nextSpace < end;
-  }
-
-  #frameStart(out: Buffer, p: number, offset: number): number {
-    switch (this.#encoding) {
-      case 'ws-ndjson':
-        if (this.#records > 0) out[p++] = 0x0a;
-        return p;
-      case 'sse':
-        p = put(out, p, SSE_ID);
-        p = putId(out, p, this.#prefix, offset, this.#suffix);
-        return put(out, p, SSE_DATA);
-      case 'sse-batch':
-        return put(out, p, DATA);
-      default:
-        return p;
-    }
-  }
-
-  #frameEnd(out: Buffer, p: number): number {
-    if (this.#encoding === 'sse') out[p++] = 0x0a;
-    if (this.#encoding !== 'ws-ndjson') out[p++] = 0x0a;
-    return p;
-  }
+/** Session and event of a JSON line, as `scanJsonLine` found them: JSON text already, copied. */
+function jsonFields(out: Buffer, p: number, buf: Buffer): number {
+  p = put(out, p, SESSION_OPEN);
+  p = copy(out, p, buf, found.sessionStart, found.sessionEnd);
+  p = put(out, p, EVENT_OPEN);
+  return copy(out, p, buf, found.eventStart, found.eventEnd);
 }
 
 function put(out: Buffer, p: number, constant: Buffer): number {
@@ -234,17 +186,4 @@ function copy(out: Buffer, p: number, from: Buffer, start: number, end: number):
   if (end - start > 48) return p + from.copy(out, p, start, end);
   for (let i = start; i < end; i++) out[p++] = from[i]!;
   return p;
-}
-
-/** The id prefix, the offset in base 36 as `Number#toString(36)` spells it, then the suffix. */
-function putId(out: Buffer, p: number, prefix: Buffer, offset: number, suffix: Buffer): number {
-  p = put(out, p, prefix);
-  let n = 0;
-  do {
-    const q = Math.floor(offset / 36);
-    digits[n++] = BASE36[offset - q * 36]!;
-    offset = q;
-  } while (offset > 0);
-  while (n > 0) out[p++] = digits[--n]!;
-  return put(out, p, suffix);
 }

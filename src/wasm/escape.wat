@@ -1,17 +1,21 @@
-;; A log line's bytes as the inside of a JSON string, 16 bytes a step (server/json-escape.ts calls
-;; it). Only what JSON.stringify escapes changes: `"` and `\` get a backslash, control bytes become
-;; `\n`, `\t`... or `\u00XX`; everything else, UTF-8 included, is copied. On the way it notes what
-;; the record writer needs to judge the line without reading it again: the first `:`, whether it
-;; holds whitespace, non-ASCII bytes or escapes other than quotes, and where its quotes are (a JSON
-;; line of string members is then judged from those positions alone, server/json-flat.ts).
+;; A batch's records, each written whole by one call (`record`, from server/record-writer.ts via
+;; json-escape.ts): the frame's opening and the id prefix, the offset in base 36, the suffix and
+;; the file, the line escaped, its session and event, the close and the frame's end. JavaScript
+;; pays a nanosecond or more a byte and a call per constant part; here a constant part is one or two
+;; 16-byte copies and a line 16 bytes a step.
 ;;
-;; `flatFields` then settles a JSON line of string members only from those positions and writes
-;; its session and event (server/json-scan.ts reads any other line).
+;; The escape: only what JSON.stringify escapes changes: `"` and `\` get a backslash, control bytes
+;; become `\n`, `\t`... or `\u00XX`; everything else, UTF-8 included, is copied. On the way it notes
+;; what decides the line's session and event: the first `:`, whether it holds whitespace,
+;; non-ASCII bytes or escapes other than quotes, and where its quotes are. A text line is then an
+;; event from its colon; `flatFields` settles a JSON line of string members only from the quote
+;; positions alone. Any other line is left to the caller (server/json-scan.ts, the definition).
 ;;
-;; Memory: [0, 256) the escape of each control byte; [256, 268) the results of the last call;
-;; [512, 544) the fields' openings; [1024, 17408) quote positions; from `input` on, the batch and
-;; after it the records, placed and grown by the caller. Every load reads 16 bytes and every run store writes 16: the caller keeps
-;; 16 bytes of slack after the input and after the output.
+;; Memory: [0, 256) the escape of each control byte; [256, 272) the results of the last call;
+;; [512, 544) the fields' openings; [1024, 17408) quote positions; from `input` on, the batch,
+;; the batch's constant parts of a record, and after them the records, placed and grown by the
+;; caller. Every load reads 16 bytes and every run store writes 16: the caller keeps 16 bytes of
+;; slack after the input, after each constant part and after the output.
 (module
   (memory (export "memory") 8)
 
@@ -19,6 +23,22 @@
   (global $quotes (export "quotes") i32 (i32.const 1024))
   (global $quoteCapacity (export "quoteCapacity") i32 (i32.const 4096))
   (global (export "input") i32 (i32.const 32768))
+
+  ;; The batch's constant parts of a record (`frame` places them): where each starts and its length.
+  ;; Before the id: the frame's opening, `{"id":"` and the id prefix. Between two ids (SSE only,
+  ;; whose event id is the record's): the suffix, `\ndata: {"id":"` and the prefix again; length 0
+  ;; when the id is written once. After the id: the suffix and `","file":"…","line":"`. The
+  ;; closes: `"}` or `","truncated":true}`, then the frame's end.
+  (global $head (mut i32) (i32.const 0))
+  (global $headLength (mut i32) (i32.const 0))
+  (global $between (mut i32) (i32.const 0))
+  (global $betweenLength (mut i32) (i32.const 0))
+  (global $afterId (mut i32) (i32.const 0))
+  (global $afterIdLength (mut i32) (i32.const 0))
+  (global $close (mut i32) (i32.const 0))
+  (global $closeLength (mut i32) (i32.const 0))
+  (global $closeTruncated (mut i32) (i32.const 0))
+  (global $closeTruncatedLength (mut i32) (i32.const 0))
 
   ;; Bits of the flags result.
   ;; 1: whitespace as a regex's \s sees it in ASCII (a space, or a tab, newline, VT, FF, CR);
@@ -42,7 +62,7 @@
   ;; Escapes [src, end) into dst and returns where the output ends. Results at `results`: the
   ;; number of quotes (their positions, minus `origin`, at `quotes`; only the first quoteCapacity
   ;; are kept), the first `:` minus `origin` (-1: none), and the flags.
-  (func (export "escape") (param $src i32) (param $end i32) (param $dst i32) (param $origin i32) (result i32)
+  (func $escape (export "escape") (param $src i32) (param $end i32) (param $dst i32) (param $origin i32) (result i32)
     (local $base i32) (local $stop i32) (local $valid i32) (local $block v128) (local $m i32)
     (local $cur i32) (local $at i32) (local $b i32) (local $entry i32)
     (local $q i32) (local $qLimit i32) (local $colon i32) (local $flags i32)
@@ -178,7 +198,7 @@
   ;; not of this shape; else writes the session and event that JSON.parse would give (the last
   ;; string of each key; else the message's `<session>:<event>`) at dst, and returns where they end
   ;; (dst itself when the line has none).
-  (func (export "flatFields") (param $from i32) (param $to i32) (param $dst i32) (param $origin i32) (result i32)
+  (func $flatFields (param $from i32) (param $to i32) (param $dst i32) (param $origin i32) (result i32)
     (local $n i32) (local $i i32) (local $at i32) (local $key i32) (local $length i32) (local $word i64)
     (local $sFrom i32) (local $sTo i32) (local $eFrom i32) (local $eTo i32) (local $mFrom i32) (local $mTo i32)
     (local $colon i32) (local $b i32)
@@ -261,4 +281,101 @@
       (then (return (local.get $dst))))
     (call $fields (local.get $dst) (local.get $origin)
       (local.get $mFrom) (local.get $colon) (i32.add (local.get $colon) (i32.const 1)) (local.get $mTo)))
+;; Sets the batch's constant parts (each followed by 16 bytes of slack, as $copy reads past it).
+  (func (export "frame") (param $head i32) (param $headLength i32) (param $between i32) (param $betweenLength i32)
+      (param $afterId i32) (param $afterIdLength i32) (param $close i32) (param $closeLength i32)
+      (param $closeTruncated i32) (param $closeTruncatedLength i32)
+    (global.set $head (local.get $head))
+    (global.set $headLength (local.get $headLength))
+    (global.set $between (local.get $between))
+    (global.set $betweenLength (local.get $betweenLength))
+    (global.set $afterId (local.get $afterId))
+    (global.set $afterIdLength (local.get $afterIdLength))
+    (global.set $close (local.get $close))
+    (global.set $closeLength (local.get $closeLength))
+    (global.set $closeTruncated (local.get $closeTruncated))
+    (global.set $closeTruncatedLength (local.get $closeTruncatedLength)))
+
+  ;; The offset in base 36 at dst, spelt as Number#toString(36) does (lower case, no leading zero;
+  ;; a safe integer, so at most 11 digits); returns where it ends. Most offsets fit 32 bits, whose
+  ;; division costs less than 64-bit division.
+  (func $id (param $dst i32) (param $offset f64) (result i32)
+    (local $wide i64) (local $narrow i32) (local $digits i32) (local $p i32) (local $d i32)
+    (local.set $wide (i64.trunc_f64_u (local.get $offset)))
+    ;; The digits from the last one back, as long as the rest needs 64 bits.
+    (local.set $p (i32.add (local.get $dst) (i32.const 11)))
+    (block $narrowed
+      (loop $each
+        (br_if $narrowed (i64.le_u (local.get $wide) (i64.const 0xffffffff)))
+        (local.set $d (i32.wrap_i64 (i64.rem_u (local.get $wide) (i64.const 36))))
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (i32.store8 (local.get $p)
+          (i32.add (local.get $d) (select (i32.const 0x30) (i32.const 0x57) (i32.lt_u (local.get $d) (i32.const 10)))))
+        (local.set $wide (i64.div_u (local.get $wide) (i64.const 36)))
+        (br $each)))
+    (local.set $narrow (i32.wrap_i64 (local.get $wide)))
+    (loop $each
+      (local.set $d (i32.rem_u (local.get $narrow) (i32.const 36)))
+      (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+      (i32.store8 (local.get $p)
+        (i32.add (local.get $d) (select (i32.const 0x30) (i32.const 0x57) (i32.lt_u (local.get $d) (i32.const 10)))))
+      (local.set $narrow (i32.div_u (local.get $narrow) (i32.const 36)))
+      (br_if $each (local.get $narrow)))
+    ;; Written from dst + 11 back: moved to dst (one 16-byte step, within the record's room).
+    (local.set $digits (i32.sub (i32.add (local.get $dst) (i32.const 11)) (local.get $p)))
+    (v128.store (local.get $dst) (v128.load (local.get $p)))
+    (i32.add (local.get $dst) (local.get $digits)))
+
+  ;; The record's close (truncated or not) and the frame's end at dst; returns where they end.
+  (func $close (export "close") (param $dst i32) (param $truncated i32) (result i32)
+    (if (result i32) (local.get $truncated)
+      (then (call $copy (local.get $dst) (global.get $closeTruncated) (global.get $closeTruncatedLength)))
+      (else (call $copy (local.get $dst) (global.get $close) (global.get $closeLength)))))
+
+  ;; The whole framed record of the line [src, end) of the loaded batch, ending before file offset
+  ;; `offset` (its id), at dst: returns where it ends. When the line needs what only the caller can
+  ;; judge (non-ASCII bytes, a JSON line of another shape than `flatFields` reads, an event with
+  ;; something escaped) it returns -1, having written the record up to the escaped line, whose end
+  ;; it leaves at `results` + 12, and the results of `escape` as they are.
+  (func (export "record") (param $src i32) (param $end i32) (param $dst i32) (param $origin i32)
+      (param $offset f64) (param $truncated i32) (result i32)
+    (local $lineAt i32) (local $flags i32) (local $n i32) (local $colon i32)
+    (local.set $dst (call $copy (local.get $dst) (global.get $head) (global.get $headLength)))
+    (if (global.get $betweenLength)
+      (then
+        (local.set $dst (call $id (local.get $dst) (local.get $offset)))
+        (local.set $dst (call $copy (local.get $dst) (global.get $between) (global.get $betweenLength)))))
+    (local.set $dst (call $id (local.get $dst) (local.get $offset)))
+    (local.set $lineAt (call $copy (local.get $dst) (global.get $afterId) (global.get $afterIdLength)))
+    (local.set $dst (call $escape (local.get $src) (local.get $end) (local.get $lineAt) (local.get $origin)))
+    (i32.store offset=12 (global.get $results) (local.get $dst))
+    (local.set $flags (i32.load offset=8 (global.get $results)))
+    (local.set $n (i32.sub (local.get $end) (local.get $src)))
+    (if (i32.and (local.get $flags) (i32.const 2)) (then (return (i32.const -1))))
+    (if (i32.and (i32.gt_s (local.get $n) (i32.const 0)) (i32.eq (i32.load8_u (local.get $src)) (i32.const 0x7b)))
+      (then
+        ;; A JSON line: settled here only when winston's flat shape, read from its quotes alone.
+        (if (i32.and (local.get $flags) (i32.const 4)) (then (return (i32.const -1))))
+        (local.set $dst
+          (call $flatFields (i32.sub (local.get $src) (local.get $origin)) (i32.sub (local.get $end) (local.get $origin))
+            (local.get $dst) (local.get $origin)))
+        (if (i32.lt_s (local.get $dst) (i32.const 0)) (then (return (i32.const -1)))))
+      (else
+        ;; A text line is an event `<session>:<event>` when its first colon has bytes on both
+        ;; sides and it holds no whitespace.
+        (local.set $colon
+          (select (i32.const -1) (i32.load offset=4 (global.get $results)) (i32.and (local.get $flags) (i32.const 1))))
+        (if (i32.ge_s (local.get $colon) (i32.const 0))
+          (then
+            (local.set $colon (i32.sub (i32.add (local.get $colon) (local.get $origin)) (local.get $src)))
+            (if (i32.and (i32.gt_s (local.get $colon) (i32.const 0))
+                  (i32.lt_s (local.get $colon) (i32.sub (local.get $n) (i32.const 1))))
+              (then
+                ;; Its halves are the line's own bytes only when nothing in it was escaped.
+                (if (i32.ne (i32.sub (local.get $dst) (local.get $lineAt)) (local.get $n))
+                  (then (return (i32.const -1))))
+                (local.set $dst
+                  (call $fields (local.get $dst) (local.get $src) (i32.const 0) (local.get $colon)
+                    (i32.add (local.get $colon) (i32.const 1)) (local.get $n)))))))))
+    (call $close (local.get $dst) (local.get $truncated)))
 )
