@@ -3,7 +3,7 @@
  * in one pass, without `JSON.parse` and without a string for the line. The scan validates the whole
  * line as JSON (an invalid one is a text line to the definition) and keeps the last top-level
  * `session`, `event` and `message` (JSON.parse keeps the last of duplicate keys). It settles only
- * what it can settle from the bytes: a key or a field value with an escape, a non-ASCII message, or
+ * what it can settle from the bytes: a key or a field value with an escape or non-ASCII bytes, or
  * nesting deeper than it follows makes it answer UNDECIDED, and the caller asks `recordJson`
  * (wire/record.ts), the definition this must agree with.
  */
@@ -186,7 +186,8 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
         if (key !== -1) {
           // Verbatim bytes are the value's JSON text only without escapes; a message must be ASCII
           // for its whitespace to be judged here.
-          starts[key] = escaped || (key === 2 && nonAscii) ? -2 : valueStart;
+          // Whitespace beyond ASCII is judged by the definition.
+          starts[key] = escaped || nonAscii ? -2 : valueStart;
           ends[key] = valueEnd;
         }
       } else {
@@ -210,12 +211,20 @@ export function scanJsonLine(bytes: Buffer, from: number, to: number, knownQuote
 function decide(starts: Int32Array, ends: Int32Array): number {
   if (starts[0]! !== NOT_STRING && starts[1]! !== NOT_STRING) {
     if (starts[0]! < 0 || starts[1]! < 0) return UNDECIDED;
-    return set(starts[0]!, ends[0]!, starts[1]!, ends[1]!);
+    if (isPart(starts[0]!, ends[0]!) && isPart(starts[1]!, ends[1]!)) return set(starts[0]!, ends[0]!, starts[1]!, ends[1]!);
+    // Fields that are no event by the format's rule: the message may be one.
   }
   const m = starts[2]!;
   if (m === NOT_STRING) return NO_FIELDS;
   if (m < 0) return UNDECIDED;
   return textEvent(m, ends[2]!);
+}
+
+/** A session or event field, ASCII without escapes: non-empty, and whitespace can only be a space. */
+function isPart(from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) if (buf[i] === 0x20) return false;
+  return true;
 }
 
 /** `<session>:<event>` in an ASCII message without escapes: whitespace can only be a space. */

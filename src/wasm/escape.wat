@@ -187,6 +187,19 @@
     (call $copy (i32.add (local.get $dst) (i32.const 11))
       (i32.add (local.get $origin) (local.get $eFrom)) (i32.sub (local.get $eTo) (local.get $eFrom))))
 
+  ;; Whether [from, to) (a string of a line with no escape but quotes) is a session or an event by
+  ;; the format's rule: non-empty and without whitespace, which in such a string can only be a space.
+  (func $part (param $from i32) (param $to i32) (param $origin i32) (result i32)
+    (if (i32.le_s (local.get $to) (local.get $from)) (then (return (i32.const 0))))
+    (block $scanned
+      (loop $each
+        (br_if $scanned (i32.ge_u (local.get $from) (local.get $to)))
+        (if (i32.eq (i32.load8_u (i32.add (local.get $origin) (local.get $from))) (i32.const 0x20))
+          (then (return (i32.const 0))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $each)))
+    (i32.const 1))
+
   ;; The quote position with index i, from the last `escape`.
   (func $quote (param $i i32) (result i32)
     (i32.load (i32.add (global.get $quotes) (i32.shl (local.get $i) (i32.const 2)))))
@@ -258,7 +271,12 @@
             (local.set $eTo (call $quote (i32.add (local.get $i) (i32.const 3))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $each)))
-    (if (i32.and (i32.ge_s (local.get $sFrom) (i32.const 0)) (i32.ge_s (local.get $eFrom) (i32.const 0)))
+    ;; The fields are the event when each is one by the format's rule (non-empty, no whitespace);
+    ;; else the message may be.
+    (if (i32.and
+          (i32.and (i32.ge_s (local.get $sFrom) (i32.const 0)) (i32.ge_s (local.get $eFrom) (i32.const 0)))
+          (i32.and (call $part (local.get $sFrom) (local.get $sTo) (local.get $origin))
+            (call $part (local.get $eFrom) (local.get $eTo) (local.get $origin))))
       (then
         (return (call $fields (local.get $dst) (local.get $origin)
           (local.get $sFrom) (local.get $sTo) (local.get $eFrom) (local.get $eTo)))))

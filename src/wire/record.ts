@@ -1,6 +1,7 @@
 /**
  * The event format: exactly `<session>:<event>`, both non-empty and without whitespace, or a JSON
- * object (winston's JSON format) carrying `session`/`event` fields or a `message` in the text form.
+ * object (winston's JSON format) carrying `session`/`event` fields (by the same rule) or a
+ * `message` in the text form.
  * Anything else (`2026-12-01 13:10:21 status installed`, `ERROR: disk full`) is still a line, just
  * without session and event. This file also writes a record as JSON text: the definition that the
  * server's byte path (server/record-writer.ts) and the client's fast reader must agree with.
@@ -26,6 +27,11 @@ export function isValidName(name: string): boolean {
   return name.length > 0 && !/[:\s\p{Cc}]/u.test(name);
 }
 
+/** A session or an event as a JSON line's field may give it: non-empty, without whitespace. */
+function isPart(text: string): boolean {
+  return text !== '' && !whitespace.test(text);
+}
+
 export function parseTextEvent(text: string): EventFields | undefined {
   const colon = text.indexOf(':');
   if (colon <= 0 || colon === text.length - 1 || whitespace.test(text)) return undefined;
@@ -42,7 +48,8 @@ function parseJsonEvent(line: string): EventFields | undefined {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const { session, event, message } = value as Record<string, unknown>;
-  if (typeof session === 'string' && typeof event === 'string') return { session, event };
+  // The fields are the event when they are one by the format's rule; else the message may be.
+  if (typeof session === 'string' && typeof event === 'string' && isPart(session) && isPart(event)) return { session, event };
   return typeof message === 'string' ? parseTextEvent(message) : undefined;
 }
 

@@ -120,10 +120,12 @@ describe('session and event of JSON lines without JSON.parse', () => {
       '{"session":"a","event":"b","session":1,"message":"m:n"}', '{"a":{"session":"x","event":"y"}}', '{"message":"s:e"} ',
       '{"session":"a","event":"b"}x', '{"session":"a","event":"b"', '{"a":"\\q","session":"a","event":"b"}',
     ];
+    // Fields that are no event by the format's rule give way to the message (see the wire tests).
+    lines.splice(5, 0, '{"session":"","event":"b","message":"m:n"}', '{"session":"a b","event":"b","x":{}}');
     const batch: LineBatch = { idPrefix: '', idSuffix: '', file: 'logs/app.log', base: 0, buf: Buffer.from(lines.map((l) => `${l}\n`).join('')), release: () => undefined };
     const records = encodeBatch(batch, { encoding: 'ndjson', maxLineBytes: 1000 }).payload.toString().trim().split('\n').map((r) => JSON.parse(r) as Record<string, unknown>);
     expect(records.map((r) => [r.session, r.event])).toEqual([
-      ['s-1', 'impression'], ['s-2', 'click'], ['s-3', 'view'], [undefined, undefined], ['c', 'b'], ['m', 'n'], [undefined, undefined],
+      ['s-1', 'impression'], ['s-2', 'click'], ['s-3', 'view'], [undefined, undefined], ['c', 'b'], ['m', 'n'], [undefined, undefined], ['m', 'n'], [undefined, undefined],
       ['s', 'e'], ['{"session"', '"a","event":"b"}x'], ['{"session"', '"a","event":"b"'], ['{"a"', '"\\q","session":"a","event":"b"}'],
     ]);
     // The same lines in a batch big enough to be searched natively, without the one with a backslash.

@@ -34,4 +34,11 @@ describe('parseEventLine', () => {
     expect(parseEventLine('{s:x')).toEqual({ session: '{s', event: 'x' });
     expect(parseEventLine('[1,2]')).toBeUndefined();
   });
+
+  it('takes a JSON line\'s fields only when they are an event by the same rule (non-empty, no whitespace), else its message', () => {
+    for (const line of ['{"session":"a b","event":"c"}', '{"session":"","event":"x"}', '{"session":"s","event":""}', '{"session":"s\\nx","event":"e"}', '{"session":"s","event":"e\u00a0"}']) {
+      expect(parseEventLine(line), line).toBeUndefined();
+    }
+    expect(parseEventLine('{"session":"","event":"x","message":"s9:buy"}')).toEqual({ session: 's9', event: 'buy' });
+  });
 });
