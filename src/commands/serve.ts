@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError, describeSystemError } from '../errors.js';
 import { parseHostName, parseOrigin, parsePort, parsePositiveInt, parseToken } from '../options.js';
-import { isRedisSource, SERVER_DEFAULTS } from '../server/options.js';
+import { isRedisSource, MAX_LINE_BYTES, SERVER_DEFAULTS } from '../server/options.js';
 import { redactRedisUrl } from '../redis/client.js';
 import { shutdownSignal } from '../shutdown.js';
 
@@ -53,6 +53,12 @@ async function tlsFiles(flags: ServeFlags): Promise<{ cert: Buffer; key: Buffer 
   return { cert: await readPem('--tls-cert', flags.tlsCert), key: await readPem('--tls-key', flags.tlsKey) };
 }
 
+function parseLineBytes(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n > MAX_LINE_BYTES) throw new InvalidArgumentError(`expected at most ${MAX_LINE_BYTES} (256 MiB).`);
+  return n;
+}
+
 export function makeServeCommand(): Command {
   return new Command('serve')
     .description('follow log files like tail -F and stream them over chunked HTTP, SSE and WebSocket')
@@ -64,7 +70,7 @@ export function makeServeCommand(): Command {
     .addOption(new Option('--allow-host <name>', 'a Host name to answer besides loopback names; repeatable').argParser(collect(parseHostName)).default([], 'none'))
     .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (with --tls-key)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
-    .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated', parsePositiveInt, SERVER_DEFAULTS.maxLineBytes)
+    .option('--max-line-bytes <n>', 'cut longer lines to n bytes, flagged truncated (at most 256 MiB)', parseLineBytes, SERVER_DEFAULTS.maxLineBytes)
     .option('--max-clients <n>', 'answer further connections with 503', parsePositiveInt, SERVER_DEFAULTS.maxClients)
     .option('--redis <url>', 'also mirror every line into Redis Streams (redis://[user:password@]host:port[/db])')
     .option('--redis-prefix <prefix>', "the mirror's stream of a file is <prefix><file name>", SERVER_DEFAULTS.redisPrefix)

@@ -86,6 +86,9 @@ export type ResolvedServerOptions = Readonly<
   }
 >;
 
+/** The longest line a record is made of whole (see resolveServerOptions). */
+export const MAX_LINE_BYTES = 256 * 1024 * 1024;
+
 /** The defaults, written once: `evlog serve`'s flags show and use these. */
 export const SERVER_DEFAULTS = {
   port: 8001,
@@ -119,6 +122,11 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   checkInt('port', merged.port, 0);
   if (merged.port > 65535) throw new UsageError('EVLOG_ERR_OPTION', `port must be 0 to 65535, got ${merged.port}`);
   checkInt('maxLineBytes', merged.maxLineBytes, 1);
+  // Records are written in WebAssembly memory, 32-bit addressed: a line's record (six bytes a byte
+  // at worst) with its batch must stay within 2 GiB.
+  if (merged.maxLineBytes > MAX_LINE_BYTES) {
+    throw new UsageError('EVLOG_ERR_OPTION', `maxLineBytes must be at most ${MAX_LINE_BYTES} (256 MiB), got ${merged.maxLineBytes}`);
+  }
   checkInt('maxClients', merged.maxClients, 1);
   checkInt('headersTimeoutMs', merged.headersTimeoutMs, 1);
   if (merged.token === '') throw new UsageError('EVLOG_ERR_OPTION', 'token must not be empty');

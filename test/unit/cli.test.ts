@@ -31,6 +31,7 @@ describe('evlog CLI (in process)', () => {
     [['listen', '--tail', '5', '--from', 'start'], /^evlog: option '--from <id\|start>' cannot be used with option '--tail <n>'/],
     [['listen', '--token', ''], /^evlog: option '--token <secret>' argument '' is invalid. the token must not be empty/],
     [['serve', '--token', ''], /token must not be empty/],
+    [['serve', '--max-line-bytes', '500000000'], /^evlog: option '--max-line-bytes <n>' argument '500000000' is invalid. expected at most 268435456 \(256 MiB\).$/m],
     [['listen', '--color', 'sometimes'], /--color/],
     // The pattern and the reason once each: no `Invalid regular expression: /(/:` repeated after them.
     [['listen', '-m', '('], /^evlog: option '-m, --match <regex>' argument '\(' is invalid. not a regular expression: unterminated group.$/m],

@@ -59,5 +59,7 @@ describe('limits and errors', () => {
     await expect(createServer({ file, port: server.port, onWarning: () => undefined })).rejects.toMatchObject({ code: 'EVLOG_ERR_LISTEN', exitCode: 1 });
     await expect(createServer({ file: path.dirname(file), port: 0 })).rejects.toMatchObject({ code: 'EVLOG_ERR_FILE_READ', exitCode: 1 });
     await expect(createServer({ file, port: 0, maxLineBytes: 0 })).rejects.toMatchObject({ exitCode: 2 });
+    // Beyond what a record in 32-bit addressed memory can hold (a 300 MiB line once gave an empty stream).
+    await expect(createServer({ file, port: 0, maxLineBytes: 256 * 2 ** 20 + 1 })).rejects.toMatchObject({ exitCode: 2, message: /at most 268435456/ });
   });
 });
