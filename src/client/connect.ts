@@ -6,11 +6,11 @@
  */
 import { sleep } from '../sleep.js';
 import { HttpStatusError, RuntimeError, UsageError, describeSystemError } from '../errors.js';
-import { isGapRecord, type GapRecord, type StreamRecord } from '../wire/record.js';
+import type { GapRecord, StreamRecord } from '../wire/record.js';
 import { backoffDelay } from './backoff.js';
 import type { Connection, OpenOptions } from './connection.js';
 import { openHttp } from './http.js';
-import { parseRecord } from './parse-record.js';
+import { isGap, parseRecord } from './parse-record.js';
 import { printedLines, type PrintedLines } from './printed-lines.js';
 import { LineSink, type Keep } from './record-bytes.js';
 
@@ -150,7 +150,7 @@ export class RecordStream implements AsyncIterable<StreamRecord> {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (line === '') continue;
       const rec = parseRecord(line);
-      if (!isGapRecord(rec)) {
+      if (!isGap(rec)) {
         records.push(rec);
         continue;
       }

@@ -3,6 +3,11 @@ import { RuntimeError } from '../errors.js';
 import { isGapRecord, type GapRecord, type StreamRecord } from '../wire/record.js';
 import { readRecordFast } from './record-text.js';
 
+/** Whether what `parseRecord` gave is a gap: a record with a line is a line whatever else it holds. */
+export function isGap(rec: StreamRecord | GapRecord): rec is GapRecord {
+  return (rec as Partial<StreamRecord>).line === undefined;
+}
+
 export function parseRecord(text: string): StreamRecord | GapRecord {
   const fast = readRecordFast(text);
   if (fast !== undefined) return fast;

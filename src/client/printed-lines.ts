@@ -3,8 +3,8 @@
  * records allow it, else record by record as JSON, with gap records told in their place.
  */
 import { isUtf8 } from 'node:buffer';
-import { isGapRecord, type GapRecord } from '../wire/record.js';
-import { parseRecord } from './parse-record.js';
+import type { GapRecord } from '../wire/record.js';
+import { isGap, parseRecord } from './parse-record.js';
 import { readLines, type Keep, type LineSink } from './record-bytes.js';
 
 /** Lines ready to print, each ended by `\n`: `count` of them, and the id of the last record read. */
@@ -54,7 +54,7 @@ async function* linesOf(chunk: Buffer, sink: LineSink, left: { max: number }, ga
     pos = stop + 1;
     if (text === '') continue;
     const rec = parseRecord(text);
-    if (isGapRecord(rec)) {
+    if (isGap(rec)) {
       if (sink.read > 0) yield taken(sink);
       await gap(rec);
       continue;

@@ -154,5 +154,7 @@ describe('printing lines from record bytes', () => {
     // A byte that is not UTF-8 (the server never sends one) reads as U+FFFD, as the text way has it.
     const invalid = Buffer.concat([Buffer.from('{"id":"1","line":"a'), Buffer.from([0xff]), Buffer.from('"}\n')]);
     expect((await print(invalid)).text).toBe(printedAs('a\ufffd'));
+    // A record with a line is a line, whatever else it carries (as JSON.parse reads it).
+    expect((await print(Buffer.from('{"id":"1-a","file":"f","line":"a","gap":{"reason":"x"}}\n'))).text).toBe(printedAs('a'));
   });
 });
