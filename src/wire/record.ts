@@ -58,7 +58,9 @@ export function parseEventLine(line: string): EventFields | undefined {
   return line.charCodeAt(0) === 0x7b /* { */ ? parseJsonEvent(line) : parseTextEvent(line);
 }
 
-const needsEscape = /["\\\u0000-\u001f\u2028\u2029]/;
+// Surrogates too: a lone one (JSON.parse of `"\ud800"` gives one) must go out escaped, as
+// JSON.stringify writes it, or UTF-8 would turn it into U+FFFD on the wire.
+const needsEscape = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
 /** `text` as a JSON string: verbatim in quotes unless something needs escaping (most lines don't). */
 export function jsonString(text: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEventLine } from '../../../src/wire/record.js';
+import { parseEventLine, recordJson } from '../../../src/wire/record.js';
 
 describe('parseEventLine', () => {
   it('splits text lines at the first colon', () => {
@@ -40,5 +40,13 @@ describe('parseEventLine', () => {
       expect(parseEventLine(line), line).toBeUndefined();
     }
     expect(parseEventLine('{"session":"","event":"x","message":"s9:buy"}')).toEqual({ session: 's9', event: 'buy' });
+  });
+
+  it('sends a lone surrogate of a JSON line\'s field escaped, so it arrives as JSON.parse of the line gives it', () => {
+    const line = '{"session":"\\ud800-c1","event":"e\\udfff"}';
+    const sent = JSON.parse(Buffer.from(recordJson('1', 'f', line, false)).toString('utf8')) as Record<string, string>;
+    const parsed = JSON.parse(line) as Record<string, string>;
+    expect([sent['session'], sent['event']]).toEqual([parsed['session'], parsed['event']]);
+    expect(recordJson('1', 'f', 'caf\u00e9 \u{1f600}', false)).toBe('{"id":"1","file":"f","line":"caf\u00e9 \u{1f600}"}');
   });
 });
