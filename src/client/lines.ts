@@ -1,9 +1,10 @@
 /**
  * NDJSON from a byte stream, the whole lines of each chunk as they came (a line begun in earlier
- * chunks handed on alone before them), with memory bounded in bytes. A line is handed on only once its `\n` arrived (a `\n` byte never sits inside a UTF-8
- * character), so a line that never ends costs its bytes up to the limit and no more, and a peer
- * that sends lines faster than they are handled fills a few chunks, not thousands of lines. The
- * bytes stay bytes: a listener that only prints lines never makes a string of them.
+ * chunks handed on alone before them), with memory bounded in bytes. A line is handed on only
+ * once its `\n` arrived (a `\n` byte never sits inside a UTF-8 character), so a line that never
+ * ends costs its bytes up to the limit and no more, and a peer that sends lines faster than they
+ * are handled fills a few chunks, not thousands of lines. The bytes stay bytes: a listener that
+ * only prints lines never makes a string of them.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { RuntimeError } from '../errors.js';
